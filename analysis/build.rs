@@ -1,0 +1,8 @@
+//! Bakes an rpath to the prebuilt libduckdb.so into the `wildtrace` binary
+//! and its test binaries, so they run without LD_LIBRARY_PATH.
+fn main() {
+    println!("cargo:rerun-if-env-changed=DUCKDB_LIB_DIR");
+    if let Ok(dir) = std::env::var("DUCKDB_LIB_DIR") {
+        println!("cargo:rustc-link-arg=-Wl,-rpath,{dir}");
+    }
+}

@@ -1,0 +1,71 @@
+//! The analysis error type: one enum for everything the analysis can fail on,
+//! each variant naming the file (and, for the lexicon, line and key) at fault.
+//! Owns no logic; it must not swallow or reword causes (they stay `source`s).
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in the analysis stage.
+#[derive(Debug, thiserror::Error)]
+pub enum AnalysisError {
+    /// The species lexicon is malformed (syntax, unknown field, bad value or
+    /// a reference to a taxon/group that does not exist).
+    #[error("{}:{line}:{column}: lexicon key `{key}`: {message}", .path.display())]
+    Lexicon {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        key: String,
+        message: String,
+    },
+    /// A file or directory could not be read or written.
+    #[error("{}: {source}", .path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The lake is missing, empty or does not match the contract.
+    #[error("lake {}: {message}", .path.display())]
+    Lake { path: PathBuf, message: String },
+    /// The lake holds rows written under a contract version this analysis
+    /// does not know.
+    #[error(
+        "lake {} holds rows with schema_version {found:?}; this analysis reads only schema_version {known} \
+         (data/schema/lake.toml). Upgrade wildtrace-analysis or re-crawl.",
+        .path.display()
+    )]
+    UnknownSchemaVersion {
+        path: PathBuf,
+        found: Vec<i32>,
+        known: i32,
+    },
+    /// A polars query failed.
+    #[error("polars: {0}")]
+    Polars(#[from] polars::error::PolarsError),
+    /// A DuckDB statement failed.
+    #[error("duckdb ({}): {source}", .path.display())]
+    DuckDb {
+        path: PathBuf,
+        #[source]
+        source: duckdb::Error,
+    },
+    /// A figure could not be drawn.
+    #[error("figure {}: {message}", .path.display())]
+    Figure { path: PathBuf, message: String },
+}
+
+impl AnalysisError {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        AnalysisError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub(crate) fn duckdb(path: impl Into<PathBuf>, source: duckdb::Error) -> Self {
+        AnalysisError::DuckDb {
+            path: path.into(),
+            source,
+        }
+    }
+}

@@ -1,0 +1,248 @@
+//! The analysis side of the lake contract (`data/schema/lake.toml`): which
+//! contract version it reads, which columns it reads with which types, and
+//! the one place that opens the lake for reading (a polars lazy scan with
+//! hive partitioning) and refuses a lake that does not match.
+//!
+//! It must not write to the lake, depend on the crawler crate, or read any
+//! column not listed here (the contract test checks this list against
+//! `lake.toml`, so the two cannot drift).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use polars::prelude::*;
+
+use crate::error::AnalysisError;
+
+/// The lake contract version this analysis reads (`schema_version` in
+/// `data/schema/lake.toml` and in every row).
+pub const SCHEMA_VERSION: i32 = 1;
+
+/// A column type as the contract spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnType {
+    Utf8,
+    Int32,
+    Int64,
+    Bool,
+    Date32,
+    TimestampUsUtc,
+    Decimal18_4,
+    ListUtf8,
+}
+
+impl ColumnType {
+    /// The type's name in `lake.toml` (`utf8`, `timestamp_us_utc`, ...).
+    pub fn contract_name(self) -> &'static str {
+        match self {
+            ColumnType::Utf8 => "utf8",
+            ColumnType::Int32 => "int32",
+            ColumnType::Int64 => "int64",
+            ColumnType::Bool => "bool",
+            ColumnType::Date32 => "date32",
+            ColumnType::TimestampUsUtc => "timestamp_us_utc",
+            ColumnType::Decimal18_4 => "decimal(18,4)",
+            ColumnType::ListUtf8 => "list<utf8>",
+        }
+    }
+
+    /// Parses a type name as `lake.toml` spells it.
+    pub fn from_contract_name(name: &str) -> Option<ColumnType> {
+        [
+            ColumnType::Utf8,
+            ColumnType::Int32,
+            ColumnType::Int64,
+            ColumnType::Bool,
+            ColumnType::Date32,
+            ColumnType::TimestampUsUtc,
+            ColumnType::Decimal18_4,
+            ColumnType::ListUtf8,
+        ]
+        .into_iter()
+        .find(|t| t.contract_name() == name.trim())
+    }
+
+    /// The DuckDB type the column has when DuckDB reads the Parquet file.
+    pub fn duckdb_type(self) -> &'static str {
+        match self {
+            ColumnType::Utf8 => "VARCHAR",
+            ColumnType::Int32 => "INTEGER",
+            ColumnType::Int64 => "BIGINT",
+            ColumnType::Bool => "BOOLEAN",
+            ColumnType::Date32 => "DATE",
+            ColumnType::TimestampUsUtc => "TIMESTAMP WITH TIME ZONE",
+            ColumnType::Decimal18_4 => "DECIMAL(18,4)",
+            ColumnType::ListUtf8 => "VARCHAR[]",
+        }
+    }
+
+    /// Whether a polars dtype (as read from the Parquet files) is this type.
+    pub fn matches(self, dtype: &DataType) -> bool {
+        match (self, dtype) {
+            (ColumnType::Utf8, DataType::String) => true,
+            (ColumnType::Int32, DataType::Int32) => true,
+            (ColumnType::Int64, DataType::Int64) => true,
+            (ColumnType::Bool, DataType::Boolean) => true,
+            (ColumnType::Date32, DataType::Date) => true,
+            (ColumnType::TimestampUsUtc, DataType::Datetime(TimeUnit::Microseconds, Some(tz))) => {
+                matches!(
+                    tz.as_str(),
+                    "UTC" | "utc" | "Etc/UTC" | "+00:00" | "00:00" | "Z"
+                )
+            }
+            (ColumnType::Decimal18_4, DataType::Decimal(18, 4)) => true,
+            (ColumnType::ListUtf8, DataType::List(inner)) => **inner == DataType::String,
+            _ => false,
+        }
+    }
+}
+
+/// A column of a lake table that the analysis relies on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LakeColumn {
+    pub table: &'static str,
+    pub name: &'static str,
+    pub ty: ColumnType,
+}
+
+const fn c(table: &'static str, name: &'static str, ty: ColumnType) -> LakeColumn {
+    LakeColumn { table, name, ty }
+}
+
+/// The `listings` columns the analysis reads (everything else is ignored).
+pub const LISTINGS_READ: &[LakeColumn] = &[
+    c("listings", "schema_version", ColumnType::Int32),
+    c("listings", "run_id", ColumnType::Utf8),
+    c("listings", "observed_at", ColumnType::TimestampUsUtc),
+    c("listings", "listing_id", ColumnType::Utf8),
+    c("listings", "status", ColumnType::Utf8),
+    c("listings", "title", ColumnType::Utf8),
+    c("listings", "description", ColumnType::Utf8),
+    c("listings", "quantity", ColumnType::Int32),
+    c("listings", "posted_date", ColumnType::Date32),
+];
+
+/// The `fetch_log` columns, which the warehouse exposes as a view (used to
+/// give the view its contract types when the lake has no fetch_log files).
+pub const FETCH_LOG_COLUMNS: &[LakeColumn] = &[
+    c("fetch_log", "schema_version", ColumnType::Int32),
+    c("fetch_log", "run_id", ColumnType::Utf8),
+    c("fetch_log", "requested_at", ColumnType::TimestampUsUtc),
+    c("fetch_log", "url", ColumnType::Utf8),
+    c("fetch_log", "kind", ColumnType::Utf8),
+    c("fetch_log", "outcome", ColumnType::Utf8),
+    c("fetch_log", "http_status", ColumnType::Int32),
+    c("fetch_log", "bytes", ColumnType::Int64),
+    c("fetch_log", "elapsed_ms", ColumnType::Int64),
+    c("fetch_log", "retry_after_s", ColumnType::Int64),
+];
+
+/// Hive partition columns (in the path only, never in the files).
+pub const PARTITIONS: &[(&str, ColumnType)] = &[
+    ("source", ColumnType::Utf8),
+    ("crawl_date", ColumnType::Date32),
+];
+
+/// Every `.parquet` file under `dir` (recursively), sorted; in-flight
+/// `.part-*.tmp` files are not `.parquet` and so never listed.
+pub fn parquet_files(dir: &Path) -> Result<Vec<PathBuf>, AnalysisError> {
+    let mut out = Vec::new();
+    if !dir.exists() {
+        return Ok(out);
+    }
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries = std::fs::read_dir(&d).map_err(|e| AnalysisError::io(&d, e))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| AnalysisError::io(&d, e))?;
+            let path = entry.path();
+            let ft = entry.file_type().map_err(|e| AnalysisError::io(&path, e))?;
+            if ft.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "parquet") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// The glob that selects every Parquet file of `table` in the lake.
+pub fn table_glob(lake_dir: &Path, table: &str) -> String {
+    format!("{}/{table}/**/*.parquet", lake_dir.display())
+}
+
+/// Opens the `listings` table as a polars lazy frame with the hive partition
+/// columns `source` (string) and `crawl_date` (date), after checking that
+/// the lake has listings files and that every column the analysis reads is
+/// there with its contract type.
+pub fn scan_listings(lake_dir: &Path) -> Result<LazyFrame, AnalysisError> {
+    let dir = lake_dir.join("listings");
+    if parquet_files(&dir)?.is_empty() {
+        return Err(AnalysisError::Lake {
+            path: dir,
+            message: "no listings Parquet files (expected listings/source=<site>/crawl_date=<YYYY-MM-DD>/part-<run_id>.parquet); run a crawl first".into(),
+        });
+    }
+    let hive_schema: Schema = [
+        (PlSmallStr::from_static("source"), DataType::String),
+        (PlSmallStr::from_static("crawl_date"), DataType::Date),
+    ]
+    .into_iter()
+    .collect();
+    let args = ScanArgsParquet {
+        hive_options: HiveOptions {
+            enabled: Some(true),
+            hive_start_idx: 0,
+            schema: Some(Arc::new(hive_schema)),
+            try_parse_dates: true,
+        },
+        ..ScanArgsParquet::default()
+    };
+    let glob = table_glob(lake_dir, "listings");
+    let mut lf = LazyFrame::scan_parquet(PlRefPath::new(glob.as_str()), args)?;
+    let schema = lf.collect_schema()?;
+    let mut problems = Vec::new();
+    for col in LISTINGS_READ {
+        match schema.get(col.name) {
+            None => problems.push(format!("column `{}` is missing", col.name)),
+            Some(dt) if !col.ty.matches(dt) => problems.push(format!(
+                "column `{}` is {dt:?}, the contract says {}",
+                col.name,
+                col.ty.contract_name()
+            )),
+            Some(_) => {}
+        }
+    }
+    if !problems.is_empty() {
+        return Err(AnalysisError::Lake {
+            path: dir,
+            message: format!("does not match the lake contract: {}", problems.join("; ")),
+        });
+    }
+    Ok(lf)
+}
+
+/// Fails with [`AnalysisError::UnknownSchemaVersion`] unless every row of the
+/// lazy frame has `schema_version == SCHEMA_VERSION`.
+pub fn check_schema_versions(lf: &LazyFrame, lake_dir: &Path) -> Result<(), AnalysisError> {
+    let versions = lf
+        .clone()
+        .select([col("schema_version").unique().sort(Default::default())])
+        .collect()?;
+    let found: Vec<i32> = versions
+        .column("schema_version")?
+        .i32()?
+        .into_iter()
+        .flatten()
+        .collect();
+    if found.iter().any(|v| *v != SCHEMA_VERSION) {
+        return Err(AnalysisError::UnknownSchemaVersion {
+            path: lake_dir.to_path_buf(),
+            found,
+            known: SCHEMA_VERSION,
+        });
+    }
+    Ok(())
+}

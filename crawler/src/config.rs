@@ -1,0 +1,573 @@
+//! Crawl job configuration: the TOML a researcher writes, parsed with serde
+//! (`deny_unknown_fields`) and validated into an immutable [`CrawlConfig`].
+//!
+//! It owns the rules a job must satisfy before any request is made: an
+//! identifying product token and contact, sane politeness bounds, readable
+//! site profiles. Every error names the file, the line and the key. It must
+//! not open sockets or touch the lake.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+use toml::Spanned;
+use url::Url;
+
+use crate::profile::SiteProfile;
+
+/// A configuration problem, always pinned to a file, line and key.
+#[derive(Debug, thiserror::Error)]
+#[error("{}:{line}: `{key}`: {message}", path.display())]
+pub struct ConfigError {
+    /// The offending file.
+    pub path: PathBuf,
+    /// 1-based line (0 when the file could not be read at all).
+    pub line: usize,
+    /// Dotted key, e.g. `identity.contact`.
+    pub key: String,
+    /// What is wrong, in one sentence.
+    pub message: String,
+}
+
+impl ConfigError {
+    pub(crate) fn at(
+        path: &Path,
+        text: &str,
+        span: Range<usize>,
+        key: &str,
+        message: impl Into<String>,
+    ) -> Self {
+        ConfigError {
+            path: path.to_path_buf(),
+            line: line_of(text, span.start),
+            key: key.to_string(),
+            message: message.into(),
+        }
+    }
+
+    /// Turns a toml/serde error into a located one; the key is read from the
+    /// message (`unknown field `x``, `missing field `x``) or the span's text.
+    pub(crate) fn from_toml(path: &Path, text: &str, err: &toml::de::Error) -> Self {
+        let message = err.message().trim().to_string();
+        let span = err.span().unwrap_or(0..0);
+        let names_field = [
+            "unknown field",
+            "missing field",
+            "duplicate key",
+            "duplicate field",
+        ]
+        .iter()
+        .any(|p| message.starts_with(p));
+        let key = names_field
+            .then(|| backticked(&message))
+            .flatten()
+            .or_else(|| key_at(text, span.start))
+            .unwrap_or_else(|| "(document)".to_string());
+        ConfigError {
+            path: path.to_path_buf(),
+            line: line_of(text, span.start),
+            key,
+            message,
+        }
+    }
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+fn backticked(message: &str) -> Option<String> {
+    let start = message.find('`')? + 1;
+    let end = start + message[start..].find('`')?;
+    Some(message[start..end].to_string())
+}
+
+/// The key written at the start of the line holding `offset`, if any.
+fn key_at(text: &str, offset: usize) -> Option<String> {
+    let offset = offset.min(text.len());
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[line_start..].lines().next()?;
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim().trim_matches('"');
+    (!key.is_empty()).then(|| key.to_string())
+}
+
+/// Reads a file, mapping I/O failure to a located error.
+pub(crate) fn read_text(path: &Path) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path).map_err(|e| ConfigError {
+        path: path.to_path_buf(),
+        line: 0,
+        key: "(file)".into(),
+        message: format!("cannot read: {e}"),
+    })
+}
+
+// ---------------------------------------------------------------- raw TOML
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    job: RawJob,
+    identity: RawIdentity,
+    #[serde(default)]
+    politeness: RawPoliteness,
+    #[serde(default)]
+    fetch: RawFetch,
+    #[serde(default)]
+    scope: RawScope,
+    #[serde(default)]
+    storage: RawStorage,
+    #[serde(default)]
+    sites: Vec<RawSite>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawJob {
+    name: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIdentity {
+    product_token: Spanned<String>,
+    contact: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawPoliteness {
+    min_delay_ms: Spanned<u64>,
+    max_crawl_delay_s: Spanned<f64>,
+    max_in_flight: Spanned<usize>,
+    max_retries: u32,
+    max_retry_after_s: Spanned<u64>,
+}
+
+impl Default for RawPoliteness {
+    fn default() -> Self {
+        RawPoliteness {
+            min_delay_ms: Spanned::new(0..0, 1000),
+            max_crawl_delay_s: Spanned::new(0..0, 60.0),
+            max_in_flight: Spanned::new(0..0, 8),
+            max_retries: 3,
+            max_retry_after_s: Spanned::new(0..0, 600),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawFetch {
+    connect_timeout_ms: u64,
+    timeout_ms: u64,
+    max_body_bytes: Spanned<u64>,
+    max_redirects: Spanned<usize>,
+}
+
+impl Default for RawFetch {
+    fn default() -> Self {
+        RawFetch {
+            connect_timeout_ms: 10_000,
+            timeout_ms: 30_000,
+            max_body_bytes: Spanned::new(0..0, 5 * 1024 * 1024),
+            max_redirects: Spanned::new(0..0, 5),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawScope {
+    allow_private_addresses: bool,
+    max_pages_per_host: usize,
+    max_search_pages: usize,
+    max_url_len: usize,
+}
+
+impl Default for RawScope {
+    fn default() -> Self {
+        RawScope {
+            allow_private_addresses: false,
+            max_pages_per_host: 10_000,
+            max_search_pages: 50,
+            max_url_len: 2048,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawStorage {
+    data_dir: String,
+    pseudonym_key: Option<String>,
+}
+
+impl Default for RawStorage {
+    fn default() -> Self {
+        RawStorage {
+            data_dir: "data".into(),
+            pseudonym_key: None,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSite {
+    name: Spanned<String>,
+    base_url: Spanned<String>,
+    profile: Spanned<String>,
+    search: Spanned<String>,
+    terms: Spanned<Vec<String>>,
+}
+
+// ------------------------------------------------------------ validated
+
+/// How the crawler identifies itself. There is deliberately no way to set a
+/// free-form User-Agent: why: the site owner must always be able to tell who
+/// crawled them and how to reach us.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    /// RFC 9309 product token, matched against robots.txt `User-agent` lines.
+    pub product_token: String,
+    /// `https://…` page about the crawl, or an e-mail address.
+    pub contact: String,
+}
+
+impl Identity {
+    /// `<token>/<version> (+<contact>)`.
+    pub fn user_agent(&self) -> String {
+        format!(
+            "{}/{} (+{})",
+            self.product_token,
+            env!("CARGO_PKG_VERSION"),
+            self.contact
+        )
+    }
+
+    /// The `From` header value, when the contact is an e-mail address.
+    pub fn from_header(&self) -> Option<String> {
+        let c = self
+            .contact
+            .strip_prefix("mailto:")
+            .unwrap_or(&self.contact);
+        c.contains('@').then(|| c.to_string())
+    }
+}
+
+/// Politeness bounds shared by all hosts of a job.
+#[derive(Debug, Clone)]
+pub struct Politeness {
+    /// Floor between two requests to one host, whatever robots.txt says.
+    pub min_delay: Duration,
+    /// A robots Crawl-delay above this is capped (with a warning).
+    pub max_crawl_delay: Duration,
+    /// Requests in flight across all hosts.
+    pub max_in_flight: usize,
+    /// Attempts after the first for 429/503/network errors.
+    pub max_retries: u32,
+    /// Upper bound on any Retry-After we honour.
+    pub max_retry_after: Duration,
+}
+
+/// Fetch limits.
+#[derive(Debug, Clone)]
+pub struct FetchLimits {
+    /// TCP connect timeout.
+    pub connect_timeout: Duration,
+    /// Whole-request timeout (headers and body).
+    pub timeout: Duration,
+    /// Body cap after content decoding.
+    pub max_body_bytes: u64,
+    /// Redirect hops followed (each hop scoped and robots-checked).
+    pub max_redirects: usize,
+}
+
+/// Crawl scope and trap limits.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    /// Allow loopback/private/link-local targets (the demo and tests only).
+    pub allow_private_addresses: bool,
+    /// Page budget per host per run.
+    pub max_pages_per_host: usize,
+    /// Pages followed per search term.
+    pub max_search_pages: usize,
+    /// Longer URLs are refused (crawler traps grow URLs).
+    pub max_url_len: usize,
+}
+
+/// One site to crawl.
+#[derive(Debug, Clone)]
+pub struct SiteConfig {
+    /// Short name, the lake's `source` partition.
+    pub name: String,
+    /// Where the site lives; `demo:<name>` is resolved by `wildtrace demo`.
+    pub base_url: String,
+    /// Parsed site profile.
+    pub profile: SiteProfile,
+    /// Search URL template relative to `base_url`, with `{term}`.
+    pub search: String,
+    /// Keyword search terms.
+    pub terms: Vec<String>,
+}
+
+/// A validated, immutable crawl job.
+#[derive(Debug, Clone)]
+pub struct CrawlConfig {
+    /// Where it was read from.
+    pub path: PathBuf,
+    /// Job name (letters, digits, `-`, `_`).
+    pub job: String,
+    /// Who we are.
+    pub identity: Identity,
+    /// Politeness bounds.
+    pub politeness: Politeness,
+    /// Fetch limits.
+    pub fetch: FetchLimits,
+    /// Scope limits.
+    pub scope: Scope,
+    /// Root of lake/, state/, out/ and keys/.
+    pub data_dir: PathBuf,
+    /// The HMAC key file for seller pseudonyms.
+    pub pseudonym_key: PathBuf,
+    /// Sites, in file order.
+    pub sites: Vec<SiteConfig>,
+}
+
+impl CrawlConfig {
+    /// Reads and validates a job file. Relative paths inside it (profiles)
+    /// resolve against the file's folder; `data_dir` against the current
+    /// directory.
+    pub fn load(path: &Path) -> Result<CrawlConfig, ConfigError> {
+        let text = read_text(path)?;
+        Self::parse(path, &text)
+    }
+
+    /// Validates job text that claims to come from `path`.
+    pub fn parse(path: &Path, text: &str) -> Result<CrawlConfig, ConfigError> {
+        let raw: RawConfig =
+            toml::from_str(text).map_err(|e| ConfigError::from_toml(path, text, &e))?;
+        let err = |span: Range<usize>, key: &str, msg: String| {
+            ConfigError::at(path, text, span, key, msg)
+        };
+
+        let job = raw.job.name.get_ref().clone();
+        if job.is_empty()
+            || !job
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(err(
+                raw.job.name.span(),
+                "job.name",
+                "must be letters, digits, '-' or '_'".into(),
+            ));
+        }
+
+        let token = raw.identity.product_token.get_ref().clone();
+        // RFC 9309 §2.2.1: a product token is [a-zA-Z_-]+.
+        if token.is_empty()
+            || !token
+                .chars()
+                .all(|c| c.is_ascii_alphabetic() || c == '_' || c == '-')
+        {
+            return Err(err(
+                raw.identity.product_token.span(),
+                "identity.product_token",
+                "must be a non-empty RFC 9309 product token (letters, '_' and '-' only); the crawler refuses to run anonymously".into(),
+            ));
+        }
+        let contact = raw.identity.contact.get_ref().trim().to_string();
+        if !valid_contact(&contact) {
+            return Err(err(
+                raw.identity.contact.span(),
+                "identity.contact",
+                "must be an http(s) URL or an e-mail address a site owner can reach; the crawler refuses to run without one".into(),
+            ));
+        }
+
+        let p = &raw.politeness;
+        if *p.min_delay_ms.get_ref() < 10 {
+            // why: even on loopback, a floor keeps the scheduler honest in tests.
+            return Err(err(
+                p.min_delay_ms.span(),
+                "politeness.min_delay_ms",
+                "must be at least 10 ms".into(),
+            ));
+        }
+        let max_cd = *p.max_crawl_delay_s.get_ref();
+        if !(max_cd.is_finite() && max_cd > 0.0) {
+            return Err(err(
+                p.max_crawl_delay_s.span(),
+                "politeness.max_crawl_delay_s",
+                "must be a positive number of seconds".into(),
+            ));
+        }
+        if *p.max_in_flight.get_ref() == 0 {
+            return Err(err(
+                p.max_in_flight.span(),
+                "politeness.max_in_flight",
+                "must be at least 1".into(),
+            ));
+        }
+        if *p.max_retry_after_s.get_ref() == 0 {
+            return Err(err(
+                p.max_retry_after_s.span(),
+                "politeness.max_retry_after_s",
+                "must be at least 1".into(),
+            ));
+        }
+        if *raw.fetch.max_body_bytes.get_ref() < 1024 {
+            return Err(err(
+                raw.fetch.max_body_bytes.span(),
+                "fetch.max_body_bytes",
+                "must be at least 1024".into(),
+            ));
+        }
+        if *raw.fetch.max_redirects.get_ref() > 5 {
+            // why: RFC 9309 §2.3.1.2 asks for at least five; more only feeds loops.
+            return Err(err(
+                raw.fetch.max_redirects.span(),
+                "fetch.max_redirects",
+                "must be at most 5".into(),
+            ));
+        }
+
+        let base_dir = path.parent().unwrap_or(Path::new("."));
+        let mut sites = Vec::new();
+        let mut seen = BTreeMap::new();
+        for (i, s) in raw.sites.iter().enumerate() {
+            let key = |k: &str| format!("sites[{i}].{k}");
+            let name = s.name.get_ref().clone();
+            if name.is_empty()
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
+                return Err(err(
+                    s.name.span(),
+                    &key("name"),
+                    "must be letters, digits, '-' or '_'".into(),
+                ));
+            }
+            if seen.insert(name.clone(), i).is_some() {
+                return Err(err(
+                    s.name.span(),
+                    &key("name"),
+                    format!("site `{name}` is listed twice"),
+                ));
+            }
+            let base = s.base_url.get_ref();
+            if !base.starts_with("demo:") {
+                match Url::parse(base) {
+                    Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
+                    _ => {
+                        return Err(err(
+                            s.base_url.span(),
+                            &key("base_url"),
+                            "must be an http(s) URL or demo:<site>".into(),
+                        ));
+                    }
+                }
+            }
+            if !s.search.get_ref().contains("{term}") {
+                return Err(err(
+                    s.search.span(),
+                    &key("search"),
+                    "must contain {term}".into(),
+                ));
+            }
+            if s.terms.get_ref().iter().any(|t| t.trim().is_empty()) {
+                return Err(err(
+                    s.terms.span(),
+                    &key("terms"),
+                    "search terms must not be empty".into(),
+                ));
+            }
+            let profile_path = base_dir.join(s.profile.get_ref());
+            let profile = SiteProfile::load(&profile_path)?;
+            sites.push(SiteConfig {
+                name,
+                base_url: base.clone(),
+                profile,
+                search: s.search.get_ref().clone(),
+                terms: s.terms.get_ref().clone(),
+            });
+        }
+
+        let data_dir = PathBuf::from(&raw.storage.data_dir);
+        let pseudonym_key = raw
+            .storage
+            .pseudonym_key
+            .as_ref()
+            .map(PathBuf::from)
+            .unwrap_or_else(|| data_dir.join("keys").join("pseudonym.key"));
+
+        Ok(CrawlConfig {
+            path: path.to_path_buf(),
+            job,
+            identity: Identity {
+                product_token: token,
+                contact,
+            },
+            politeness: Politeness {
+                min_delay: Duration::from_millis(*p.min_delay_ms.get_ref()),
+                max_crawl_delay: Duration::from_secs_f64(max_cd),
+                max_in_flight: *p.max_in_flight.get_ref(),
+                max_retries: p.max_retries,
+                max_retry_after: Duration::from_secs(*p.max_retry_after_s.get_ref()),
+            },
+            fetch: FetchLimits {
+                connect_timeout: Duration::from_millis(raw.fetch.connect_timeout_ms),
+                timeout: Duration::from_millis(raw.fetch.timeout_ms),
+                max_body_bytes: *raw.fetch.max_body_bytes.get_ref(),
+                max_redirects: *raw.fetch.max_redirects.get_ref(),
+            },
+            scope: Scope {
+                allow_private_addresses: raw.scope.allow_private_addresses,
+                max_pages_per_host: raw.scope.max_pages_per_host,
+                max_search_pages: raw.scope.max_search_pages,
+                max_url_len: raw.scope.max_url_len,
+            },
+            data_dir,
+            pseudonym_key,
+            sites,
+        })
+    }
+
+    /// Folder of the Parquet lake.
+    pub fn lake_dir(&self) -> PathBuf {
+        self.data_dir.join("lake")
+    }
+
+    /// Folder of this job's crawl state (registry, run counter).
+    pub fn state_dir(&self) -> PathBuf {
+        self.data_dir.join("state").join(&self.job)
+    }
+}
+
+fn valid_contact(contact: &str) -> bool {
+    if let Ok(u) = Url::parse(contact) {
+        if matches!(u.scheme(), "http" | "https") && u.host().is_some() {
+            return true;
+        }
+        if u.scheme() == "mailto" {
+            return valid_email(u.path());
+        }
+    }
+    valid_email(contact)
+}
+
+fn valid_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !s.chars().any(|c| c.is_whitespace() || c == '(' || c == ')')
+}

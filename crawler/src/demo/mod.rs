@@ -1,0 +1,237 @@
+//! The embedded demo marketplace: three simulated wildlife-trade sites on
+//! 127.0.0.1 plus their exact ground truth.
+//!
+//! This module owns the public API of the demo (options, ground-truth types,
+//! [`DemoMarket`]) and re-exports the pieces implemented in the submodules:
+//!
+//! * [`generate`](generate()) — a pure, deterministic generator: seed in,
+//!   [`GroundTruth`] out (no clock, no network, no hash-map ordering);
+//! * `sites` — HTML/XML/robots rendering of the three sites from the ground
+//!   truth and the current round (pure functions, no I/O);
+//! * `server` — the axum servers, the request log and the admin endpoint.
+//!
+//! It must not contain crawler logic: nothing here may know how the crawler
+//! parses pages, and nothing outside the demo may rely on anything but the
+//! served bytes and the ground truth (which is honest: it describes exactly
+//! what the servers serve).
+//!
+//! # Sites
+//!
+//! | name | kind | search | detail pages | disallowed (robots) | removal styles |
+//! |---|---|---|---|---|---|
+//! | `bazaar` | classifieds, no structured data | `/search?q=T&page=N` (10 a page) | `/ad/<id>-<slug>`, premium `/ad/premium/<id>-<slug>` | `/ad/premium/`, `/account/` | 200 "This ad has ended", 404 |
+//! | `curioshop` | shop, schema.org JSON-LD | `/catalog?q=T&p=N` (12 a page) | `/products/<slug>-<id>`, members `/members/products/<slug>-<id>` | `/members/`, `/cart`, `/checkout` | 410, 404 |
+//! | `reptileforum` | forum, microdata, windows-1252 | `/find?term=T&start=K` (20 a page) | `/threads/<id>`, VIP `/vip/threads/<id>` | `/vip/`, `/login` | 200 "This thread was removed by a moderator", 404 |
+//!
+//! The forum gets two thirds of `listings_per_site` (rounded down), the other
+//! two sites get `listings_per_site` each.
+//!
+//! # Rounds
+//!
+//! The market starts in round 1. [`DemoMarket::set_round`] (or `POST
+//! /round/{n}` on the admin listener) switches every site to another round at
+//! once. A listing is visible in round `r` when `appears_round <= r` and it
+//! is not removed by then ([`GroundTruth::visible_in_round`]). Only round 1
+//! and round 2 differ; rounds above 2 look like round 2.
+
+mod generate;
+mod server;
+mod sites;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+pub use generate::generate;
+pub use server::{DemoMarket, DemoSite, RequestRecord};
+
+/// Knobs of the demo marketplace. Everything the market serves is a pure
+/// function of these options (and of the ports it is bound to).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct DemoOptions {
+    /// Seed of the generator; the same seed gives byte-identical ground truth.
+    pub seed: u64,
+    /// Listings on `bazaar` and on `curioshop`; `reptileforum` gets 2/3 of it.
+    pub listings_per_site: usize,
+    /// `Crawl-delay` (seconds) the forum's robots.txt asks for.
+    pub crawl_delay: f64,
+}
+
+impl Default for DemoOptions {
+    fn default() -> Self {
+        DemoOptions {
+            seed: 2026,
+            listings_per_site: 150,
+            crawl_delay: 0.1,
+        }
+    }
+}
+
+/// What kind of marketplace a demo site imitates.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum SiteKind {
+    /// Classified ads without structured data (`bazaar`).
+    Classifieds,
+    /// A shop with schema.org JSON-LD (`curioshop`).
+    Shop,
+    /// A forum with schema.org microdata, served as windows-1252 (`reptileforum`).
+    Forum,
+}
+
+/// Everything the demo serves, as data: the ground truth the end-to-end tests
+/// and the evaluation compare the crawler's lake against.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct GroundTruth {
+    /// Seed it was generated from.
+    pub seed: u64,
+    /// The search terms the demo is meant to be crawled with (the demo
+    /// vocabulary's list; every listing carries at least one of them as a tag).
+    pub search_terms: Vec<String>,
+    /// The three sites, in the order bazaar, curioshop, reptileforum.
+    pub sites: Vec<SiteTruth>,
+    /// Every listing of every site, sorted by site (in `sites` order) then by
+    /// the site's numeric id, which is also the order of search results.
+    pub listings: Vec<TruthListing>,
+}
+
+/// Ground truth about one site.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct SiteTruth {
+    /// Site name (`bazaar`, `curioshop`, `reptileforum`); also the lake's `source`.
+    pub name: String,
+    /// What kind of site it is.
+    pub kind: SiteKind,
+    /// Exact body served at `/robots.txt`. For `curioshop` the `Sitemap:` line
+    /// holds an absolute URL, so it is only final in a running market's
+    /// ground truth ([`DemoMarket::ground_truth`]); [`generate`](generate())
+    /// leaves it root-relative (`Sitemap: /sitemap.xml`).
+    pub robots_txt: String,
+    /// Path prefixes disallowed for `User-agent: *`.
+    pub disallowed_prefixes: Vec<String>,
+    /// `Crawl-delay` for `User-agent: *`, when the site asks for one.
+    pub crawl_delay: Option<f64>,
+    /// Exact text a 200 page shows when its listing was removed, for sites
+    /// that remove listings that way.
+    pub ended_marker: Option<String>,
+    /// `http://127.0.0.1:PORT/` of the running site; `None` from
+    /// [`generate`](generate()), filled in by [`DemoMarket::start`].
+    #[serde(default)]
+    pub base_url: Option<String>,
+}
+
+/// Ground truth about one listing: what its page says and how it behaves
+/// across rounds.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct TruthListing {
+    /// Name of the site it is on.
+    pub site: String,
+    /// The site's own id as the page states it: bazaar `"123456"` ("Ad ID:
+    /// 123456"), curioshop `"CS-10234"` (JSON-LD `sku`), reptileforum
+    /// `"48213"` (microdata `productID`).
+    pub site_listing_id: String,
+    /// URL path of the detail page (root-relative, no query).
+    pub path: String,
+    /// The path lives under a robots-disallowed prefix (premium/members/VIP).
+    pub disallowed: bool,
+    /// Item kind from the demo vocabulary (`elephant_ivory`, `decoy_resin`, ...).
+    pub kind: String,
+    /// Title as rendered (a vocabulary phrase, possibly with a neutral prefix
+    /// or suffix such as "Antique", " x3", " (pair)", " - genuine").
+    pub title: String,
+    /// Description as rendered, raw, including any contact details.
+    pub description: String,
+    /// BCP 47 language of title and description (`<html lang>` of the page).
+    pub language: String,
+    /// Price exactly as the page shows it ("1.299,00 €", "POA", ...).
+    pub price_text: String,
+    /// Exact amount the price text means, in `currency`; `None` for POA.
+    pub price_amount: Option<Decimal>,
+    /// ISO 4217 code of `price_amount`.
+    pub currency: Option<String>,
+    /// Number of specimens stated in the title or description, if stated.
+    pub quantity: Option<u32>,
+    /// `quantity`, or 1 when none is stated.
+    pub specimens: u32,
+    /// Seller handle as shown on the page. Never allowed into the lake.
+    pub seller_handle: String,
+    /// Seller location as the page states it ("Lagos, Nigeria").
+    pub seller_location: String,
+    /// ISO 3166-1 alpha-2 country of the seller.
+    pub seller_country: String,
+    /// Shipping destinations as stated ("Worldwide", "Ships to USA and Canada").
+    pub ships_to: String,
+    /// Date the page says the listing was posted.
+    pub posted_date: NaiveDate,
+    /// Taxon group from the vocabulary; `None` for decoys.
+    pub taxon_group: Option<String>,
+    /// Scientific name from the vocabulary; `None` when the text names none.
+    pub taxon: Option<String>,
+    /// `confirmed`, `suspected` or `decoy`.
+    pub confidence: String,
+    /// Product type from the vocabulary (`ivory`, `horn`, `live`, `skin`, ...).
+    pub product_type: Option<String>,
+    /// Search tags: the listing is a result of exactly these search terms.
+    pub tags: Vec<String>,
+    /// Root-relative paths of the listing's images, in page order.
+    pub image_paths: Vec<String>,
+    /// First round the listing is visible in (1 or 2).
+    pub appears_round: u32,
+    /// First round the listing is gone in (`Some(2)`), if it is removed.
+    pub removed_from_round: Option<u32>,
+    /// How a removed listing's page answers: `http_404`, `http_410` or
+    /// `ended_marker` (a 200 page showing the site's `ended_marker`).
+    pub removal: Option<String>,
+}
+
+impl GroundTruth {
+    /// True when `l` is live (listed in search, detail page served) in `round`.
+    pub fn visible_in_round(&self, l: &TruthListing, round: u32) -> bool {
+        listing_visible(l, round)
+    }
+
+    /// True when `l`'s page answers as removed in `round` (it appeared before
+    /// and is removed by then).
+    pub fn removed_in_round(&self, l: &TruthListing, round: u32) -> bool {
+        l.appears_round <= round && l.removed_from_round.is_some_and(|r| round >= r)
+    }
+
+    /// Pretty-printed JSON; byte-identical for identical ground truth.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("ground truth serialises")
+    }
+
+    /// Parse what [`to_json`](Self::to_json) (or the admin endpoint) produced.
+    pub fn from_json(s: &str) -> serde_json::Result<GroundTruth> {
+        serde_json::from_str(s)
+    }
+
+    /// The site called `name`.
+    pub fn site(&self, name: &str) -> Option<&SiteTruth> {
+        self.sites.iter().find(|s| s.name == name)
+    }
+
+    /// All listings of site `name`, in id order.
+    pub fn site_listings<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a TruthListing> {
+        self.listings.iter().filter(move |l| l.site == name)
+    }
+
+    /// What a search for `term` on site `name` lists in `round`, in the
+    /// order the site lists it (by id): the visible listings one of whose
+    /// tags equals the lower-cased, trimmed term.
+    pub fn search_results<'a>(
+        &'a self,
+        name: &'a str,
+        term: &str,
+        round: u32,
+    ) -> Vec<&'a TruthListing> {
+        let term = term.trim().to_lowercase();
+        self.site_listings(name)
+            .filter(|l| listing_visible(l, round) && l.tags.iter().any(|t| *t == term))
+            .collect()
+    }
+}
+
+pub(crate) fn listing_visible(l: &TruthListing, round: u32) -> bool {
+    l.appears_round <= round && l.removed_from_round.is_none_or(|r| round < r)
+}

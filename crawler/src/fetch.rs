@@ -1,0 +1,200 @@
+//! One HTTP exchange, done carefully: identified, bounded in time and size,
+//! never following redirects by itself, and decoding bodies as browsers do.
+//!
+//! It owns the HTTP client (User-Agent, From, timeouts, decompression), the
+//! body cap (enforced on decoded bytes while streaming), Retry-After parsing
+//! and character decoding. It must not sleep, retry or decide politeness:
+//! the scheduler owns time; this module only reports what happened.
+
+use std::time::{Duration, Instant};
+
+use encoding_rs::Encoding;
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use url::Url;
+
+use crate::config::{FetchLimits, Identity};
+
+/// A response, fully read.
+#[derive(Debug)]
+pub struct Fetched {
+    /// The URL requested.
+    pub url: Url,
+    /// HTTP status.
+    pub status: u16,
+    /// Response headers.
+    pub headers: HeaderMap,
+    /// Body after content decoding (gzip, brotli, zstd).
+    pub body: Vec<u8>,
+    /// Time from send to end of body.
+    pub elapsed: Duration,
+}
+
+impl Fetched {
+    /// The `Location` of a redirect, resolved against the request URL.
+    pub fn redirect_target(&self) -> Option<Url> {
+        if !(300..400).contains(&self.status) {
+            return None;
+        }
+        let loc = self.headers.get(header::LOCATION)?.to_str().ok()?;
+        self.url.join(loc.trim()).ok()
+    }
+
+    /// Retry-After as a duration from now (seconds or an HTTP date).
+    pub fn retry_after(&self) -> Option<Duration> {
+        let v = self.headers.get(header::RETRY_AFTER)?.to_str().ok()?.trim();
+        if let Ok(secs) = v.parse::<u64>() {
+            return Some(Duration::from_secs(secs));
+        }
+        let when = httpdate::parse_http_date(v).ok()?;
+        Some(
+            when.duration_since(std::time::SystemTime::now())
+                .unwrap_or(Duration::ZERO),
+        )
+    }
+
+    /// The `Content-Type` header.
+    pub fn content_type(&self) -> Option<&str> {
+        self.headers.get(header::CONTENT_TYPE)?.to_str().ok()
+    }
+
+    /// The body decoded to text (see [`decode_html`]).
+    pub fn text(&self) -> String {
+        decode_html(&self.body, self.content_type())
+    }
+}
+
+/// Why an exchange produced no response.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    /// Connect, DNS, TLS, reset or timeout.
+    #[error("network error: {0}")]
+    Network(String),
+    /// The decoded body exceeded the cap.
+    #[error("body larger than {0} bytes")]
+    TooLarge(u64),
+}
+
+/// The HTTP client of one crawl.
+#[derive(Debug, Clone)]
+pub struct Fetcher {
+    client: reqwest::Client,
+    limits: FetchLimits,
+}
+
+impl Fetcher {
+    /// Builds the client. There is no way to change the identity per request.
+    pub fn new(identity: &Identity, limits: &FetchLimits) -> Result<Fetcher, FetchError> {
+        let mut headers = HeaderMap::new();
+        if let Some(from) = identity.from_header() {
+            // why: RFC 9110 §10.1.2 — the From header tells an operator whom to contact.
+            if let Ok(v) = HeaderValue::from_str(&from) {
+                headers.insert(header::FROM, v);
+            }
+        }
+        let client = reqwest::Client::builder()
+            .user_agent(identity.user_agent())
+            .default_headers(headers)
+            // why: every hop must be scope- and robots-checked by the crawler.
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(limits.connect_timeout)
+            .timeout(limits.timeout)
+            .no_proxy()
+            .build()
+            .map_err(|e| FetchError::Network(e.to_string()))?;
+        Ok(Fetcher {
+            client,
+            limits: limits.clone(),
+        })
+    }
+
+    /// One GET, body read up to the cap.
+    pub async fn get(&self, url: &Url) -> Result<Fetched, FetchError> {
+        let started = Instant::now();
+        let mut resp = self
+            .client
+            .get(url.clone())
+            .send()
+            .await
+            .map_err(|e| FetchError::Network(error_chain(&e)))?;
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let mut body = Vec::new();
+        loop {
+            match resp.chunk().await {
+                Ok(Some(chunk)) => {
+                    // why: a decompression bomb must cost one URL, not the run.
+                    if (body.len() + chunk.len()) as u64 > self.limits.max_body_bytes {
+                        return Err(FetchError::TooLarge(self.limits.max_body_bytes));
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => return Err(FetchError::Network(error_chain(&e))),
+            }
+        }
+        Ok(Fetched {
+            url: url.clone(),
+            status,
+            headers,
+            body,
+            elapsed: started.elapsed(),
+        })
+    }
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        cur = c.source();
+    }
+    s
+}
+
+/// Decodes HTML as browsers do: BOM, then the HTTP charset, then a `<meta>`
+/// prescan of the first 1024 bytes, then statistical detection (chardetng),
+/// falling back to windows-1252.
+pub fn decode_html(body: &[u8], content_type: Option<&str>) -> String {
+    if let Some((enc, bom_len)) = Encoding::for_bom(body) {
+        return enc
+            .decode_without_bom_handling(&body[bom_len..])
+            .0
+            .into_owned();
+    }
+    let from_header = content_type
+        .and_then(charset_param)
+        .and_then(|c| Encoding::for_label(c.as_bytes()));
+    let enc = from_header
+        .or_else(|| meta_charset(&body[..body.len().min(1024)]))
+        .unwrap_or_else(|| {
+            let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+            det.feed(body, true);
+            det.guess(None, chardetng::Utf8Detection::Allow)
+        });
+    // HTML never means UTF-16 from a label without a BOM (WHATWG).
+    let enc = if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {
+        encoding_rs::UTF_8
+    } else {
+        enc
+    };
+    enc.decode_without_bom_handling(body).0.into_owned()
+}
+
+fn charset_param(ct: &str) -> Option<String> {
+    ct.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| v.trim().trim_matches(|c| c == '"' || c == '\'').to_string())
+    })
+}
+
+fn meta_charset(head: &[u8]) -> Option<&'static Encoding> {
+    let text = String::from_utf8_lossy(head).to_ascii_lowercase();
+    let re = regex::Regex::new(r#"<meta[^>]*charset\s*=\s*["']?\s*([a-z0-9_:.-]+)"#)
+        .expect("static regex");
+    let label = re.captures(&text)?.get(1)?.as_str().to_string();
+    Encoding::for_label(label.as_bytes())
+}

@@ -1,0 +1,181 @@
+//! robots.txt per RFC 9309: what a fetch result means, and what a parsed
+//! file allows.
+//!
+//! It owns the status-to-policy mapping (2xx parse, 4xx allow all, 429/5xx/
+//! network error disallow all), the size cap, the Crawl-delay and Sitemap
+//! extraction, and matching (via the `robotstxt` crate, Google's matcher).
+//! It must not fetch: the crawler fetches `/robots.txt` and hands the result
+//! here.
+
+use robotstxt::{DefaultMatcher, RobotsParseHandler, parse_robotstxt};
+use url::Url;
+
+/// RFC 9309 §2.5: crawlers must parse at least 500 KiB; we parse exactly that.
+pub const MAX_ROBOTS_BYTES: usize = 500 * 1024;
+
+/// What we learnt from fetching one authority's `/robots.txt`.
+#[derive(Debug, Clone)]
+pub enum Robots {
+    /// 4xx other than 429 (or too many redirects): RFC 9309 §2.3.1.3 says
+    /// "unavailable", so everything is allowed.
+    AllowAll,
+    /// 429, 5xx or a network error: RFC 9309 §2.3.1.4 says "unreachable",
+    /// so nothing is allowed until a later fetch succeeds.
+    DisallowAll {
+        /// Why, for the log.
+        reason: String,
+    },
+    /// A successfully fetched file.
+    Parsed(RobotsFile),
+}
+
+/// A parsed robots.txt.
+#[derive(Debug, Clone)]
+pub struct RobotsFile {
+    body: String,
+    /// Crawl-delay of the group that applies to our product token, seconds.
+    pub crawl_delay: Option<f64>,
+    /// `Sitemap:` URLs, as written.
+    pub sitemaps: Vec<String>,
+}
+
+impl Robots {
+    /// Maps a final HTTP status and body (after redirects) to a policy.
+    pub fn from_status(status: u16, body: &[u8], product_token: &str) -> Robots {
+        match status {
+            200..=299 => Robots::Parsed(RobotsFile::parse(body, product_token)),
+            429 => Robots::DisallowAll {
+                reason: "robots.txt answered 429".into(),
+            },
+            400..=499 => Robots::AllowAll,
+            _ => Robots::DisallowAll {
+                reason: format!("robots.txt answered {status}"),
+            },
+        }
+    }
+
+    /// Whether `product_token` may fetch `url`. `/robots.txt` itself is
+    /// always allowed (RFC 9309 §2.2.2).
+    pub fn allowed(&self, product_token: &str, url: &Url) -> bool {
+        if url.path() == "/robots.txt" {
+            return true;
+        }
+        match self {
+            Robots::AllowAll => true,
+            Robots::DisallowAll { .. } => false,
+            Robots::Parsed(f) => {
+                let mut matcher = DefaultMatcher::default();
+                matcher.one_agent_allowed_by_robots(&f.body, product_token, url.as_str())
+            }
+        }
+    }
+
+    /// Crawl-delay in seconds, when the file sets one for us.
+    pub fn crawl_delay(&self) -> Option<f64> {
+        match self {
+            Robots::Parsed(f) => f.crawl_delay,
+            _ => None,
+        }
+    }
+}
+
+impl RobotsFile {
+    /// Parses a body: the first 500 KiB, a UTF-8 BOM ignored, invalid UTF-8
+    /// replaced.
+    pub fn parse(body: &[u8], product_token: &str) -> RobotsFile {
+        let body = &body[..body.len().min(MAX_ROBOTS_BYTES)];
+        let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+        let body = String::from_utf8_lossy(body).into_owned();
+        let mut groups = GroupCollector::default();
+        parse_robotstxt(&body, &mut groups);
+        groups.finish();
+        let token = product_token.to_ascii_lowercase();
+        let pick = |want: &str| {
+            groups
+                .groups
+                .iter()
+                .find(|g| g.agents.iter().any(|a| a == want))
+        };
+        let group = pick(&token).or_else(|| pick("*"));
+        RobotsFile {
+            crawl_delay: group.and_then(|g| g.crawl_delay),
+            sitemaps: groups.sitemaps,
+            body,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct Group {
+    agents: Vec<String>,
+    crawl_delay: Option<f64>,
+}
+
+/// Collects user-agent groups (for Crawl-delay) and Sitemap lines; the
+/// allow/disallow matching itself is left to `robotstxt`.
+#[derive(Debug, Default)]
+struct GroupCollector {
+    groups: Vec<Group>,
+    current: Option<Group>,
+    last_was_agent: bool,
+    sitemaps: Vec<String>,
+}
+
+impl GroupCollector {
+    fn finish(&mut self) {
+        if let Some(g) = self.current.take() {
+            self.groups.push(g);
+        }
+    }
+}
+
+impl RobotsParseHandler for GroupCollector {
+    fn handle_robots_start(&mut self) {}
+    fn handle_robots_end(&mut self) {}
+
+    fn handle_user_agent(&mut self, _line: u32, user_agent: &str) {
+        if !self.last_was_agent {
+            self.finish();
+            self.current = Some(Group::default());
+        }
+        // RFC 9309 §2.2.1: match the product token case-insensitively,
+        // ignoring any version or comment after it.
+        let token: String = user_agent
+            .trim()
+            .chars()
+            .take_while(|c| c.is_ascii_alphabetic() || *c == '_' || *c == '-' || *c == '*')
+            .collect();
+        if let Some(g) = self.current.as_mut() {
+            g.agents.push(token.to_ascii_lowercase());
+        }
+        self.last_was_agent = true;
+    }
+
+    fn handle_allow(&mut self, _line: u32, _value: &str) {
+        self.last_was_agent = false;
+    }
+
+    fn handle_disallow(&mut self, _line: u32, _value: &str) {
+        self.last_was_agent = false;
+    }
+
+    fn handle_sitemap(&mut self, _line: u32, value: &str) {
+        // Sitemap lines are not part of any group (RFC 9309 §2.2.4).
+        self.sitemaps.push(value.trim().to_string());
+    }
+
+    fn handle_unknown_action(&mut self, _line: u32, action: &str, value: &str) {
+        if action.eq_ignore_ascii_case("crawl-delay") {
+            let parsed = value
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|d| d.is_finite() && *d >= 0.0);
+            if let (Some(g), Some(d)) = (self.current.as_mut(), parsed) {
+                // The first Crawl-delay of a group wins.
+                g.crawl_delay.get_or_insert(d);
+            }
+        }
+        self.last_was_agent = false;
+    }
+}

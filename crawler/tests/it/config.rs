@@ -1,0 +1,138 @@
+//! Bad configs: every error names the file, the line and the key.
+
+use std::path::Path;
+
+use wildtrace_crawler::config::CrawlConfig;
+
+const GOOD: &str = r#"
+[job]
+name = "t"
+
+[identity]
+product_token = "wildtrace"
+contact = "mailto:research@example.org"
+
+[politeness]
+min_delay_ms = 20
+
+[[sites]]
+name = "bazaar"
+base_url = "demo:bazaar"
+profile = "sites/bazaar.toml"
+search = "/search?q={term}"
+terms = ["ivory"]
+"#;
+
+/// Writes a job (and copies the real bazaar profile) into a temp folder.
+fn job(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("sites")).unwrap();
+    let profile = Path::new(env!("CARGO_MANIFEST_DIR")).join("../config/sites/bazaar.toml");
+    std::fs::copy(profile, dir.path().join("sites/bazaar.toml")).unwrap();
+    let path = dir.path().join("job.toml");
+    std::fs::write(&path, text).unwrap();
+    (dir, path)
+}
+
+fn error(text: &str) -> wildtrace_crawler::config::ConfigError {
+    let (_dir, path) = job(text);
+    CrawlConfig::load(&path).expect_err("config must be refused")
+}
+
+#[test]
+fn good_config_loads_and_identifies_us() {
+    let (_dir, path) = job(GOOD);
+    let cfg = CrawlConfig::load(&path).unwrap();
+    assert_eq!(
+        cfg.identity.user_agent(),
+        format!(
+            "wildtrace/{} (+mailto:research@example.org)",
+            env!("CARGO_PKG_VERSION")
+        )
+    );
+    assert_eq!(
+        cfg.identity.from_header().as_deref(),
+        Some("research@example.org")
+    );
+    assert_eq!(cfg.sites[0].profile.name, "bazaar");
+}
+
+#[test]
+fn the_shipped_demo_config_is_valid() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../config/demo.toml");
+    let cfg = CrawlConfig::load(&path).unwrap();
+    assert_eq!(cfg.sites.len(), 3);
+}
+
+#[test]
+fn missing_product_token_is_refused_with_line_and_key() {
+    let e = error(&GOOD.replace("product_token = \"wildtrace\"\n", ""));
+    assert_eq!(e.key, "product_token");
+    assert_eq!(e.line, 5, "the [identity] table: {e}");
+    assert!(e.to_string().contains("job.toml:5:"), "{e}");
+}
+
+#[test]
+fn empty_or_spoofing_product_token_is_refused() {
+    for bad in ["", "Mozilla/5.0 (Windows NT 10.0)", "googlebot 2"] {
+        let e = error(&GOOD.replace("\"wildtrace\"", &format!("{bad:?}")));
+        assert_eq!(e.key, "identity.product_token", "{bad}: {e}");
+        assert_eq!(e.line, 6, "{bad}: {e}");
+    }
+}
+
+#[test]
+fn contact_must_be_reachable() {
+    for bad in ["", "nobody", "ftp://example.org", "mailto:"] {
+        let e = error(&GOOD.replace("mailto:research@example.org", bad));
+        assert_eq!(e.key, "identity.contact", "{bad}: {e}");
+        assert_eq!(e.line, 7);
+    }
+    let (_dir, path) =
+        job(&GOOD.replace("mailto:research@example.org", "https://example.org/crawler"));
+    let cfg = CrawlConfig::load(&path).unwrap();
+    assert_eq!(cfg.identity.from_header(), None);
+}
+
+#[test]
+fn unknown_keys_are_refused() {
+    let e = error(&GOOD.replace(
+        "min_delay_ms = 20",
+        "min_delay_ms = 20\nuser_agent = \"Mozilla\"",
+    ));
+    assert_eq!(e.key, "user_agent");
+    assert_eq!(e.line, 11, "{e}");
+}
+
+#[test]
+fn malformed_toml_names_the_line() {
+    let e = error(&GOOD.replace("name = \"t\"", "name = t\""));
+    assert_eq!(e.line, 3, "{e}");
+    assert_eq!(e.key, "name", "{e}");
+}
+
+#[test]
+fn politeness_floor_is_enforced() {
+    let e = error(&GOOD.replace("min_delay_ms = 20", "min_delay_ms = 0"));
+    assert_eq!((e.key.as_str(), e.line), ("politeness.min_delay_ms", 10));
+}
+
+#[test]
+fn missing_file_is_named() {
+    let e = CrawlConfig::load(Path::new("/nonexistent/job.toml")).unwrap_err();
+    assert!(e.to_string().starts_with("/nonexistent/job.toml:0:"), "{e}");
+}
+
+#[test]
+fn bad_selector_in_a_profile_names_the_profile_file_and_key() {
+    let (dir, path) = job(GOOD);
+    let profile = dir.path().join("sites/bazaar.toml");
+    let text = std::fs::read_to_string(&profile)
+        .unwrap()
+        .replace("selector = \"h1.ad-title\"", "selector = \"h1..ad-title[\"");
+    std::fs::write(&profile, text).unwrap();
+    let e = CrawlConfig::load(&path).unwrap_err();
+    assert_eq!(e.path, profile);
+    assert_eq!(e.key, "fields.title.selector");
+    assert!(e.line > 10, "{e}");
+}

@@ -1,0 +1,354 @@
+//! The crawler against small real servers on 127.0.0.1: robots.txt status
+//! classes, disallowed paths, Crawl-delay, Retry-After, identification,
+//! body caps, and lake rows. Timing is measured at the server.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use url::Url;
+use wildtrace_crawler::config::CrawlConfig;
+use wildtrace_crawler::crawl::{CrawlOutcome, crawl, resolve_bases};
+
+const PROFILE: &str = r#"
+[links]
+listing_path = '^/(ad|private)/\d+'
+search_path = '^/search'
+next_page = "a.next"
+[fields.listing_id]
+selector = ".ad-id"
+[fields.title]
+selector = "h1"
+[fields.price]
+selector = ".price"
+[fields.seller]
+selector = ".seller"
+[removed]
+markers = ["This ad has ended"]
+"#;
+
+#[derive(Clone, Debug)]
+struct Hit {
+    path: String,
+    at: Instant,
+    ua: Option<String>,
+    from: Option<String>,
+}
+
+/// What the test server answers; every request is recorded.
+#[derive(Clone)]
+struct Site {
+    robots: (u16, String),
+    listings: u32,
+    /// Paths answered 429 (with Retry-After: 1) the first time.
+    throttle_once: Vec<String>,
+    /// Paths answered with a body of this many bytes.
+    huge: Option<(String, usize)>,
+    hits: Arc<Mutex<Vec<Hit>>>,
+}
+
+impl Site {
+    fn new(robots_status: u16, robots: &str, listings: u32) -> Site {
+        Site {
+            robots: (robots_status, robots.to_string()),
+            listings,
+            throttle_once: Vec::new(),
+            huge: None,
+            hits: Arc::new(Mutex::new(Vec::new())),
+        }
+    }
+
+    fn hits(&self) -> Vec<Hit> {
+        self.hits.lock().unwrap().clone()
+    }
+
+    fn paths(&self) -> Vec<String> {
+        self.hits().into_iter().map(|h| h.path).collect()
+    }
+}
+
+async fn answer(State(site): State<Site>, req: Request) -> Response {
+    let path = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.to_string())
+        .unwrap_or_default();
+    let h = |n: header::HeaderName| {
+        req.headers()
+            .get(n)
+            .and_then(|v| v.to_str().ok())
+            .map(String::from)
+    };
+    let first_time = !site.hits().iter().any(|x| x.path == path);
+    site.hits.lock().unwrap().push(Hit {
+        path: path.clone(),
+        at: Instant::now(),
+        ua: h(header::USER_AGENT),
+        from: h(header::FROM),
+    });
+    if path == "/robots.txt" {
+        let (status, body) = site.robots.clone();
+        return (StatusCode::from_u16(status).unwrap(), body).into_response();
+    }
+    if site.throttle_once.contains(&path) && first_time {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::RETRY_AFTER, "1".parse().unwrap());
+        return (StatusCode::TOO_MANY_REQUESTS, headers, "slow down").into_response();
+    }
+    if let Some((_, n)) = site.huge.as_ref().filter(|(p, _)| *p == path) {
+        return ([(header::CONTENT_TYPE, "text/html")], "x".repeat(*n)).into_response();
+    }
+    let html = |body: String| {
+        (
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            format!("<!doctype html><html lang=en><body>{body}</body></html>"),
+        )
+            .into_response()
+    };
+    if path.starts_with("/search") {
+        let links: String = (1..=site.listings)
+            .map(|i| format!("<a href=\"/ad/{i}\">ad {i}</a> <a href=\"/private/{i}\">vip {i}</a>"))
+            .collect();
+        return html(links);
+    }
+    for prefix in ["/ad/", "/private/"] {
+        let id = path
+            .strip_prefix(prefix)
+            .and_then(|s| s.parse::<u32>().ok());
+        if let Some(id) = id.filter(|id| *id <= site.listings) {
+            return html(format!(
+                "<h1>Pangolin scales lot of 12 #{id}</h1><span class=ad-id>{id}</span>\
+                 <span class=price>€ 1.250,50</span><span class=seller>trader{id}</span>\
+                 <p>call +84 912 345 678</p>"
+            ));
+        }
+    }
+    (StatusCode::NOT_FOUND, "no such page").into_response()
+}
+
+async fn serve(site: Site) -> Url {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = Router::new().fallback(answer).with_state(site);
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    Url::parse(&format!("http://{addr}/")).unwrap()
+}
+
+fn config(dir: &std::path::Path, min_delay_ms: u64, max_body: u64) -> CrawlConfig {
+    std::fs::write(dir.join("p.toml"), PROFILE).unwrap();
+    let text = format!(
+        r#"
+[job]
+name = "t"
+[identity]
+product_token = "wildtrace"
+contact = "mailto:research@example.org"
+[politeness]
+min_delay_ms = {min_delay_ms}
+max_retries = 2
+max_retry_after_s = 5
+[fetch]
+timeout_ms = 5000
+max_body_bytes = {max_body}
+[scope]
+allow_private_addresses = true
+[storage]
+data_dir = "{}"
+[[sites]]
+name = "s"
+base_url = "demo:s"
+profile = "p.toml"
+search = "/search?q={{term}}"
+terms = ["pangolin"]
+"#,
+        dir.join("data").display()
+    );
+    CrawlConfig::parse(&dir.join("job.toml"), &text).unwrap()
+}
+
+async fn run(site: &Site, min_delay_ms: u64, max_body: u64) -> (tempfile::TempDir, CrawlOutcome) {
+    let base = serve(site.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), min_delay_ms, max_body);
+    let bases = resolve_bases(&cfg, &BTreeMap::from([("s".to_string(), base)])).unwrap();
+    let outcome = crawl(&cfg, &bases).await.unwrap();
+    (dir, outcome)
+}
+
+#[tokio::test]
+async fn robots_5xx_429_mean_disallow_all() {
+    for status in [500, 503, 429] {
+        let site = Site::new(status, "", 3);
+        let (_d, out) = run(&site, 10, 1 << 20).await;
+        assert_eq!(
+            site.paths(),
+            vec!["/robots.txt"],
+            "status {status}: nothing but robots.txt"
+        );
+        assert!(
+            out.sites[0].robots.starts_with("disallow all"),
+            "{:?}",
+            out.sites[0].robots
+        );
+    }
+}
+
+#[tokio::test]
+async fn robots_unreachable_means_disallow_all() {
+    // A port nobody listens on: bind, note the port, close.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), 10, 1 << 20);
+    let base = Url::parse(&format!("http://127.0.0.1:{port}/")).unwrap();
+    let bases = resolve_bases(&cfg, &BTreeMap::from([("s".to_string(), base)])).unwrap();
+    let out = crawl(&cfg, &bases).await.unwrap();
+    assert_eq!(out.sites[0].requests, 1);
+    assert!(
+        out.sites[0].robots.contains("unreachable"),
+        "{}",
+        out.sites[0].robots
+    );
+}
+
+#[tokio::test]
+async fn robots_4xx_means_allow_all() {
+    let site = Site::new(404, "", 2);
+    let (_d, out) = run(&site, 10, 1 << 20).await;
+    let paths = site.paths();
+    assert!(
+        paths.contains(&"/ad/1".to_string()) && paths.contains(&"/private/2".to_string()),
+        "{paths:?}"
+    );
+    assert_eq!(out.sites[0].active, 4);
+}
+
+#[tokio::test]
+async fn disallowed_paths_are_never_requested_and_are_logged() {
+    let site = Site::new(
+        200,
+        "User-agent: *\nDisallow: /private/\n\nUser-agent: wildtrace\nDisallow: /private/\nDisallow: /ad/3\n",
+        4,
+    );
+    let (_d, out) = run(&site, 10, 1 << 20).await;
+    let paths = site.paths();
+    assert!(
+        !paths
+            .iter()
+            .any(|p| p.starts_with("/private/") || p == "/ad/3"),
+        "{paths:?}"
+    );
+    assert_eq!(out.sites[0].robots_disallowed, 5);
+    assert_eq!(out.sites[0].active, 3);
+}
+
+#[tokio::test]
+async fn crawl_delay_spaces_requests_at_the_server() {
+    let site = Site::new(200, "User-agent: *\nCrawl-delay: 0.3\n", 3);
+    let (_d, out) = run(&site, 10, 1 << 20).await;
+    assert_eq!(out.sites[0].delay_s, 0.3);
+    let hits = site.hits();
+    assert_eq!(hits.len(), 8, "robots, search, 3 ads, 3 private");
+    for w in hits.windows(2) {
+        let gap = w[1].at - w[0].at;
+        assert!(
+            gap >= Duration::from_millis(295),
+            "gap {gap:?} between {} and {}",
+            w[0].path,
+            w[1].path
+        );
+    }
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured_and_the_url_retried() {
+    let mut site = Site::new(200, "", 2);
+    site.throttle_once = vec!["/ad/1".into()];
+    let (_d, out) = run(&site, 10, 1 << 20).await;
+    let hits = site.hits();
+    let ad1: Vec<&Hit> = hits.iter().filter(|h| h.path == "/ad/1").collect();
+    assert_eq!(ad1.len(), 2, "throttled once, then fetched");
+    let first_429 = ad1[0].at;
+    let after: Vec<&Hit> = hits.iter().filter(|h| h.at > first_429).collect();
+    assert!(!after.is_empty());
+    for h in after {
+        assert!(
+            h.at - first_429 >= Duration::from_millis(990),
+            "{} came {:?} after the 429",
+            h.path,
+            h.at - first_429
+        );
+    }
+    assert_eq!(out.sites[0].active, 4);
+}
+
+#[tokio::test]
+async fn requests_identify_the_crawler() {
+    let site = Site::new(200, "", 1);
+    run(&site, 10, 1 << 20).await;
+    for h in site.hits() {
+        let ua = h.ua.unwrap();
+        assert!(
+            ua.starts_with("wildtrace/") && ua.ends_with("(+mailto:research@example.org)"),
+            "{ua}"
+        );
+        assert_eq!(h.from.as_deref(), Some("research@example.org"));
+    }
+}
+
+#[tokio::test]
+async fn an_oversized_page_costs_one_url_not_the_run() {
+    let mut site = Site::new(200, "", 3);
+    site.huge = Some(("/ad/2".into(), 200_000));
+    let (_d, out) = run(&site, 10, 100_000).await;
+    assert_eq!(out.sites[0].failed, 1);
+    assert_eq!(out.sites[0].active, 5, "the other listings still land");
+}
+
+#[tokio::test]
+async fn rows_carry_parsed_prices_pseudonyms_and_masked_contacts() {
+    use arrow_array::{Array, Decimal128Array, Int32Array, StringArray};
+    let site = Site::new(200, "User-agent: *\nDisallow: /private/\n", 2);
+    let (_d, out) = run(&site, 10, 1 << 20).await;
+    let file = out.sites[0].listings_file.clone().unwrap();
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
+        std::fs::File::open(file).unwrap(),
+    )
+    .unwrap()
+    .build()
+    .unwrap();
+    let batch = reader.into_iter().next().unwrap().unwrap();
+    let col = |n: &str| batch.column_by_name(n).unwrap().clone();
+    let ids = col("listing_id");
+    let ids = ids.as_any().downcast_ref::<StringArray>().unwrap();
+    let mut got: Vec<&str> = ids.iter().map(|v| v.unwrap()).collect();
+    got.sort();
+    assert_eq!(got, vec!["s:1", "s:2"]);
+    let amounts = col("price_amount");
+    let amounts = amounts.as_any().downcast_ref::<Decimal128Array>().unwrap();
+    assert_eq!(amounts.value(0), 12_505_000, "1.250,50 EUR at scale 4");
+    let q = col("quantity");
+    assert_eq!(
+        q.as_any().downcast_ref::<Int32Array>().unwrap().value(0),
+        12
+    );
+    let sellers = col("seller_pseudonym");
+    let sellers = sellers.as_any().downcast_ref::<StringArray>().unwrap();
+    assert!(sellers.value(0).starts_with("s_") && !sellers.value(0).contains("trader"));
+    for c in batch.columns() {
+        if let Some(s) = c.as_any().downcast_ref::<StringArray>() {
+            for v in s.iter().flatten() {
+                assert!(
+                    !v.contains("trader") && !v.contains("912 345"),
+                    "raw identity leaked: {v}"
+                );
+            }
+        }
+    }
+}
