@@ -119,6 +119,7 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .init();
     match run(cli.command) {
@@ -136,6 +137,15 @@ fn main() -> ExitCode {
 
 fn load_config(path: &Path) -> anyhow::Result<CrawlConfig> {
     CrawlConfig::load(path).map_err(|e: ConfigError| UsageError(e.to_string()).into())
+}
+
+/// Refuses missing inputs up front, so they are usage errors (exit 2).
+fn require(path: &Path, what: &str) -> anyhow::Result<()> {
+    if path.exists() {
+        Ok(())
+    } else {
+        Err(UsageError(format!("{}: no such {what}", path.display())).into())
+    }
 }
 
 fn analysis_error(e: wildtrace_analysis::AnalysisError) -> anyhow::Error {
@@ -165,13 +175,15 @@ fn run(command: Command) -> anyhow::Result<()> {
             ground_truth,
         } => {
             let cfg = load_config(&config)?;
+            require(&lexicon, "lexicon file")?;
             let started = std::time::Instant::now();
             let opts = DemoOptions {
                 seed,
                 listings_per_site,
                 ..DemoOptions::default()
             };
-            let demo = runtime()?.block_on(wildtrace_crawler::demorun::crawl_demo(&cfg, opts, rounds))?;
+            let demo =
+                runtime()?.block_on(wildtrace_crawler::demorun::crawl_demo(&cfg, opts, rounds))?;
             if let Some(path) = &ground_truth {
                 let json = serde_json::json!({
                     "ground_truth": demo.ground_truth,
@@ -187,19 +199,32 @@ fn run(command: Command) -> anyhow::Result<()> {
                 out_dir: out.clone(),
                 lexicon_path: lexicon,
                 source_line: format!(
-                    "Source: wildtrace demo marketplace (simulated, seed {seed}) · runs {} · {}",
+                    "wildtrace demo marketplace (simulated, seed {seed}) · runs {} · {}",
                     run_ids.join(", "),
-                    demo.rounds.first().map(|r| r.crawl_date.to_string()).unwrap_or_default()
+                    demo.rounds
+                        .first()
+                        .map(|r| r.crawl_date.to_string())
+                        .unwrap_or_default()
                 ),
             })
             .map_err(analysis_error)?;
-            println!("wildtrace demo: done in {:.1} s", started.elapsed().as_secs_f64());
+            println!(
+                "wildtrace demo: done in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
             for r in &demo.rounds {
                 println!("  crawl run {}:", r.run_id);
                 for s in &r.sites {
                     println!(
                         "    {:<13} {:>4} requests, {:>3} active, {:>3} changed, {:>3} removed, {:>3} refused by robots.txt, delay {:.2}s ({})",
-                        s.source, s.requests, s.active, s.changed, s.removed, s.robots_disallowed, s.delay_s, s.robots
+                        s.source,
+                        s.requests,
+                        s.active,
+                        s.changed,
+                        s.removed,
+                        s.robots_disallowed,
+                        s.delay_s,
+                        s.robots
                     );
                 }
             }
@@ -216,17 +241,22 @@ fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Analyse { lake, out, lexicon } => {
+            require(&lake, "lake folder")?;
+            require(&lexicon, "lexicon file")?;
             let outputs = wildtrace_analysis::run(&AnalysisOptions {
                 lake_dir: lake.clone(),
                 out_dir: out,
                 lexicon_path: lexicon,
-                source_line: format!("Source: wildtrace lake {}", lake.display()),
+                source_line: format!("wildtrace lake {}", lake.display()),
             })
             .map_err(analysis_error)?;
             print_outputs(&outputs);
             Ok(())
         }
-        Command::DemoMarket { seed, listings_per_site } => runtime()?.block_on(async move {
+        Command::DemoMarket {
+            seed,
+            listings_per_site,
+        } => runtime()?.block_on(async move {
             let market = DemoMarket::start(DemoOptions {
                 seed,
                 listings_per_site,
@@ -234,13 +264,21 @@ fn run(command: Command) -> anyhow::Result<()> {
             })
             .await
             .context("starting the demo marketplace")?;
-            println!("wildtrace demo marketplace (seed {seed}), round {}:", market.round());
+            println!(
+                "wildtrace demo marketplace (seed {seed}), round {}:",
+                market.round()
+            );
             for s in market.sites() {
                 println!("  {:<13} {}", s.name, s.base_url);
             }
-            println!("  admin         {} (ground-truth.json, requests.json, POST round/<n>)", market.admin_url());
+            println!(
+                "  admin         {} (ground-truth.json, requests.json, POST round/<n>)",
+                market.admin_url()
+            );
             println!("Ctrl-C stops it.");
-            tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+            tokio::signal::ctrl_c()
+                .await
+                .context("waiting for Ctrl-C")?;
             market.shutdown().await;
             Ok(())
         }),
@@ -252,7 +290,8 @@ fn run(command: Command) -> anyhow::Result<()> {
                 ))
                 .into());
             }
-            let (cols, rows) = wildtrace_analysis::sql(&warehouse, &query).map_err(analysis_error)?;
+            let (cols, rows) =
+                wildtrace_analysis::sql(&warehouse, &query).map_err(analysis_error)?;
             print_table(&cols, &rows);
             Ok(())
         }
@@ -288,7 +327,14 @@ fn print_table(cols: &[String], rows: &[Vec<String>]) {
             .join(" | ")
     };
     println!("{}", line(cols));
-    println!("{}", widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("-+-"));
+    println!(
+        "{}",
+        widths
+            .iter()
+            .map(|w| "-".repeat(*w))
+            .collect::<Vec<_>>()
+            .join("-+-")
+    );
     for r in rows {
         println!("{}", line(r));
     }

@@ -69,3 +69,11 @@ impl AnalysisError {
         }
     }
 }
+
+impl AnalysisError {
+    /// Whether the error is the user's input (a malformed lexicon) rather than
+    /// a failed run; the CLI exits with 2 for these.
+    pub fn is_config(&self) -> bool {
+        matches!(self, AnalysisError::Lexicon { .. })
+    }
+}

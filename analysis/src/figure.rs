@@ -203,6 +203,12 @@ where
         }
     };
 
+    let axis_years = if first == last {
+        first - 1..last + 1
+    } else {
+        first..last
+    };
+    let n_segments = (axis_years.end - axis_years.start + 1) as usize;
     let mut chart = ChartBuilder::on(&plot)
         .margin_left(px(20.0))
         .margin_right(px(20.0))
@@ -210,16 +216,18 @@ where
         .margin_bottom(px(10.0))
         .x_label_area_size(px(70.0))
         .y_label_area_size(px(90.0))
-        .build_cartesian_2d((first..last + 1).into_segmented(), 0u64..y_max)?;
+        // Discrete year axis, one segment per year (the range is inclusive);
+        // a single year gets an empty neighbour on each side.
+        .build_cartesian_2d(axis_years.into_segmented(), 0u64..y_max)?;
     chart
         .configure_mesh()
         .disable_x_mesh()
         .light_line_style(WHITE)
         .bold_line_style(ink.mix(0.12))
         .axis_style(ink.stroke_width(px(1.5).max(1)))
-        .x_labels((last - first + 2) as usize)
+        .x_labels(n_segments + 1)
         .x_label_formatter(&|v| match v {
-            SegmentValue::CenterOf(y) => y.to_string(),
+            SegmentValue::CenterOf(y) if data.years.contains(y) => y.to_string(),
             _ => String::new(),
         })
         .y_labels(8)
@@ -230,8 +238,8 @@ where
         .axis_desc_style(font(18.0).color(&ink))
         .draw()?;
 
-    let n_years = (last - first + 1).max(1) as f64;
-    let bar_gap = px((plot.dim_in_pixel().0 as f64 / s / n_years * 0.18).clamp(4.0, 60.0));
+    let bar_gap =
+        px((plot.dim_in_pixel().0 as f64 / s / n_segments as f64 * 0.18).clamp(4.0, 60.0));
     for (gi, name) in groups.iter().enumerate() {
         let c = colour(gi, name);
         chart.draw_series(rows.iter().filter_map(|(&year, row)| {

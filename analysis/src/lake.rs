@@ -234,7 +234,7 @@ pub fn check_schema_versions(lf: &LazyFrame, lake_dir: &Path) -> Result<(), Anal
     let found: Vec<i32> = versions
         .column("schema_version")?
         .i32()?
-        .into_iter()
+        .iter()
         .flatten()
         .collect();
     if found.iter().any(|v| *v != SCHEMA_VERSION) {

@@ -164,7 +164,7 @@ fn bar_data(annual: &polars::prelude::DataFrame) -> Result<figure::BarData, Anal
     let groups = annual.column("taxon_group")?.str()?;
     let listings = annual.column("listings")?.i64()?;
     let mut data = figure::BarData::default();
-    for ((y, g), n) in years.into_iter().zip(groups).zip(listings) {
+    for ((y, g), n) in years.iter().zip(groups.iter()).zip(listings.iter()) {
         if let (Some(y), Some(g), Some(n)) = (y, g, n) {
             *data
                 .counts

@@ -207,8 +207,8 @@ pub(crate) fn build(observations: LazyFrame, lexicon: &Lexicon) -> Result<Tables
     let share: Vec<f64> = {
         let l = removals.column("listings")?.i64()?;
         let r = removals.column("removed")?.i64()?;
-        l.into_iter()
-            .zip(r)
+        l.iter()
+            .zip(r.iter())
             .map(|(l, r)| match (l, r) {
                 (Some(l), Some(r)) if l > 0 => round4(r as f64 / l as f64),
                 _ => 0.0,

@@ -392,12 +392,16 @@ fn figures_are_print_png_and_labelled_svg() {
         "Parrots",
         "Pangolins",
         "Big cats",
-        ">2024<",
-        ">2025<",
-        ">2026<",
+        "\n2024\n",
+        "\n2025\n",
+        "\n2026\n",
     ] {
         assert!(svg.contains(text), "SVG lacks {text:?}");
     }
+    assert!(
+        !svg.contains("\n2023\n") && !svg.contains("\n2027\n"),
+        "axis beyond the data"
+    );
     // Okabe–Ito orange is the first (largest) group's colour.
     assert!(svg.to_uppercase().contains("#E69F00"), "palette not used");
 }
@@ -517,4 +521,60 @@ fn a_second_run_rebuilds_everything_identically() {
     )
     .unwrap();
     assert_eq!(rows, strings(&[&["9"]]));
+}
+
+#[test]
+fn the_figure_merges_groups_beyond_eight_and_handles_a_single_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = dir.path().join("lake");
+    let titles = [
+        ("1", "Elephant ivory bangle"),
+        ("2", "Rhino horn cup"),
+        ("3", "Pangolin scales"),
+        ("4", "Tiger skin rug"),
+        ("5", "African grey parrot"),
+        ("6", "Indian star tortoise"),
+        ("7", "Ball python"),
+        ("8", "Helmeted hornbill casque"),
+        ("9", "Hawksbill shell bracelet"),
+        ("10", "Elephant ivory netsuke"),
+    ];
+    let rows: Vec<Obs> = titles
+        .iter()
+        .map(|(id, t)| obs("bazaar", R1, "2026-11-29T08:00:00Z", id, t).posted("2026-06-01"))
+        .collect();
+    support::write_listings(&lake, &rows);
+    let opts = AnalysisOptions {
+        lake_dir: lake,
+        out_dir: dir.path().join("out"),
+        lexicon_path: support::lexicon_path(),
+        source_line: SOURCE_LINE.into(),
+    };
+    let out = wildtrace_analysis::run(&opts).unwrap();
+    assert_eq!(out.listings, 10);
+    let (_, annual) = csv_rows(&out.tables[0]);
+    assert_eq!(annual.len(), 9);
+    let svg = std::fs::read_to_string(&out.figures[1]).unwrap();
+    // Eight legend entries: the seven largest groups and "Other groups".
+    assert!(svg.contains("\nOther groups\n"), "no Other groups entry");
+    assert!(svg.contains("\nElephants\n"));
+    let legend_names = [
+        "Elephants",
+        "Rhinoceroses",
+        "Pangolins",
+        "Big cats",
+        "Parrots",
+        "Tortoises and freshwater turtles",
+        "Snakes",
+        "Hornbills",
+        "Sea turtles",
+    ];
+    let shown = legend_names
+        .iter()
+        .filter(|n| svg.contains(&format!("\n{n}\n")))
+        .count();
+    assert_eq!(shown, 7);
+    assert!(svg.contains("\n2026\n"));
+    assert!(!svg.contains("\n2025\n") && !svg.contains("\n2027\n"));
+    assert!(svg.contains("\n10\n"), "bar total");
 }

@@ -163,10 +163,6 @@ fn days(date: &str) -> i32 {
     (d - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()).num_days() as i32
 }
 
-fn utc() -> DataType {
-    DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC))
-}
-
 /// The listings rows of `rows` as a DataFrame with exactly the contract's
 /// columns, in contract order, with the contract's types (checked).
 pub fn listings_frame(rows: &[Obs]) -> DataFrame {
@@ -191,8 +187,7 @@ pub fn listings_frame(rows: &[Obs]) -> DataFrame {
                     .map(|o| micros(o.observed_at))
                     .collect::<Vec<_>>(),
             )
-            .cast(&utc())
-            .unwrap(),
+            .into_datetime(TimeUnit::Microseconds, Some(TimeZone::UTC)),
             "listing_id" => Series::new(name, rows.iter().map(Obs::listing_id).collect::<Vec<_>>()),
             "url" | "canonical_url" => Series::new(
                 name,
@@ -352,8 +347,7 @@ pub fn fetch_log_frame(run: Run, n: usize) -> DataFrame {
                     .map(|i| micros(&format!("{}T08:00:0{}Z", run.crawl_date, i % 10)))
                     .collect::<Vec<_>>(),
             )
-            .cast(&utc())
-            .unwrap(),
+            .into_datetime(TimeUnit::Microseconds, Some(TimeZone::UTC)),
             "url" => Series::new(
                 name,
                 (0..n)

@@ -708,6 +708,11 @@ const COUNTRIES: &[Country] = &[
     },
 ];
 
+/// Countries every site has at least one seller from (when it has 14 sellers).
+const CORE_COUNTRIES: [&str; 14] = [
+    "NG", "KE", "ZA", "CN", "VN", "TH", "FR", "DE", "GB", "US", "BR", "IN", "ID", "MY",
+];
+
 /// Shipping texts any seller may use.
 const SHIPS_ANY: &[&str] = &["Worldwide", "Worldwide except USA", "Local pickup only"];
 
@@ -872,6 +877,10 @@ fn make_sellers(rng: &mut ChaCha8Rng, spec: &SiteSpec, n_listings: usize) -> Vec
         .iter()
         .map(|(code, w)| (country(code), *w))
         .collect();
+    // The first sellers cover the core countries of the brief (one each, in
+    // random order); the rest follow the site's country weights.
+    let mut core: Vec<&'static Country> = CORE_COUNTRIES.iter().map(|c| country(c)).collect();
+    core.shuffle(rng);
     let mut seen = BTreeSet::new();
     let mut sellers = Vec::with_capacity(count);
     while sellers.len() < count {
@@ -879,7 +888,10 @@ fn make_sellers(rng: &mut ChaCha8Rng, spec: &SiteSpec, n_listings: usize) -> Vec
         if !seen.insert(handle.clone()) {
             continue;
         }
-        let c = *weighted(rng, &country_weights);
+        let c = match core.get(sellers.len()) {
+            Some(c) => *c,
+            None => *weighted(rng, &country_weights),
+        };
         let city = *c.cities.choose(rng).expect("cities");
         let location = format!("{city}, {}", c.name);
         let ships_to = if rng.random_bool(0.2) {
@@ -1639,6 +1651,8 @@ fn gen_site(spec: &SiteSpec, site_no: u64, opts: &DemoOptions) -> Vec<TruthListi
         dates[i] = random_date_between(&mut rng, day(y, 1, 1), to);
     }
 
+    // Every seller gets at least one listing (at a random position).
+    let first_listing_of = pick_set(&mut rng, n, sellers.len());
     let seller_weights: Vec<(usize, u32)> = sellers
         .iter()
         .enumerate()
@@ -1655,7 +1669,10 @@ fn gen_site(spec: &SiteSpec, site_no: u64, opts: &DemoOptions) -> Vec<TruthListi
             .iter()
             .filter(|t| spec.languages.contains(&t.lang))
             .collect();
-        let mut seller_idx = *weighted(&mut rng, &seller_weights);
+        let mut seller_idx = match first_listing_of.iter().position(|&j| j == i) {
+            Some(s) => s,
+            None => *weighted(&mut rng, &seller_weights),
+        };
         let title_def: &Title = match draft.forced_lang {
             Some(lang) => {
                 let speakers: Vec<usize> = (0..sellers.len())
@@ -1676,11 +1693,11 @@ fn gen_site(spec: &SiteSpec, site_no: u64, opts: &DemoOptions) -> Vec<TruthListi
                     .iter()
                     .filter(|t| t.lang != "en" && seller.country.langs.contains(&t.lang))
                     .collect();
-                if !local.is_empty() && rng.random_bool(0.6) {
-                    **local.choose(&mut rng).expect("local titles")
+                if !local.is_empty() && rng.random_bool(0.7) {
+                    local.choose(&mut rng).expect("local titles")
                 } else {
                     let en: Vec<&&Title> = candidates.iter().filter(|t| t.lang == "en").collect();
-                    **en.choose(&mut rng)
+                    en.choose(&mut rng)
                         .expect("every kind has an English title")
                 }
             }

@@ -26,6 +26,29 @@
 //! The forum gets two thirds of `listings_per_site` (rounded down), the other
 //! two sites get `listings_per_site` each.
 //!
+//! Where the facts are on a detail page:
+//!
+//! * `bazaar`: `h1.ad-title`, `span.ad-price`, `#ad-body` (description),
+//!   `span.seller-name`, `li.loc`, `li.ships` ("Ships to: X", or the stated
+//!   text itself when it already starts with "Ships to"), `time.posted
+//!   [datetime]`, "Ad ID: N", `.gallery img`. Each page has a stray `</p>` and
+//!   an unclosed `<div class="safety-tips">`.
+//! * `curioshop`: one `<script type="application/ld+json">`: a `Product`
+//!   (`name`, `description`, `sku` = "CS-N", absolute `image` URLs, `offers`
+//!   {`price` "1299.00", `priceCurrency`, `availability`, `seller` {`name`}}),
+//!   on some pages inside a `@graph` with a `WebPage` and a `BreadcrumbList`,
+//!   on about a third with HTML entities (`&amp;`, `&#39;`) inside the JSON
+//!   strings. Visible: `h1.product-title`, `span.price`,
+//!   `.product-description`, `td.seller`, `td.ships-from`, `td.ships-to`,
+//!   `time[datetime]`. POA products have offers without `price`.
+//! * `reptileforum`: microdata `Product` (`name`, `description`, `productID`,
+//!   `image`) with a nested `Offer` (`price` in `content`, `priceCurrency`,
+//!   `seller` Person `name`); visible `span.username`, `span.user-loc`
+//!   ("Location: X"), `span.ships-to`, `time[datetime]` (date and time).
+//!
+//! Every detail page has `<html lang>` = the listing's language. Listing
+//! images are served as a 1x1 GIF; every other unknown path is a 404.
+//!
 //! # Rounds
 //!
 //! The market starts in round 1. [`DemoMarket::set_round`] (or `POST
@@ -227,7 +250,7 @@ impl GroundTruth {
     ) -> Vec<&'a TruthListing> {
         let term = term.trim().to_lowercase();
         self.site_listings(name)
-            .filter(|l| listing_visible(l, round) && l.tags.iter().any(|t| *t == term))
+            .filter(|l| listing_visible(l, round) && l.tags.contains(&term))
             .collect()
     }
 }

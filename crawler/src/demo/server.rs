@@ -31,8 +31,10 @@ use super::generate::robots_txt;
 use super::sites::{Page, SiteView};
 use super::{DemoOptions, GroundTruth, SiteKind, generate};
 
-/// One running site of the demo market.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+/// One running site of the demo market. (Not serde: `url` is built without
+/// its serde feature; the ground truth's `SiteTruth::base_url` has the same
+/// URL as a string.)
+#[derive(Clone, Debug, PartialEq)]
 pub struct DemoSite {
     /// Site name (`bazaar`, `curioshop`, `reptileforum`).
     pub name: String,
@@ -103,9 +105,9 @@ struct AdminState {
     shared: Arc<Shared>,
 }
 
-/// The demo marketplace, running. Dropping it without [`shutdown`]
-/// (DemoMarket::shutdown) also stops the servers (gracefully, in the
-/// background).
+/// The demo marketplace, running. Dropping it without
+/// [`shutdown`](DemoMarket::shutdown) also stops the servers (gracefully, in
+/// the background).
 pub struct DemoMarket {
     truth: Arc<GroundTruth>,
     shared: Arc<Shared>,
