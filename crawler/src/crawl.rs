@@ -645,6 +645,13 @@ impl HostWorker {
             break f;
         };
         let ok = (200..300).contains(&fetched.status);
+        if ok && !fetched.is_html() {
+            // why: a listing or search page that is not HTML (an image, a PDF,
+            // a binary blob) would only yield junk rows; it costs this URL only.
+            self.result.outcome.failed += 1;
+            self.log(&url, kind_name, "not_html", Some(&fetched), None);
+            return;
+        }
         self.log(
             &url,
             kind_name,

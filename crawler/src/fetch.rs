@@ -57,6 +57,30 @@ impl Fetched {
         self.headers.get(header::CONTENT_TYPE)?.to_str().ok()
     }
 
+    /// Whether the response is an HTML page: `text/html` or XHTML, or no
+    /// Content-Type at all and a body that starts like markup.
+    pub fn is_html(&self) -> bool {
+        match self.content_type() {
+            Some(ct) => {
+                let mime = ct
+                    .split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase();
+                mime == "text/html" || mime == "application/xhtml+xml"
+            }
+            None => {
+                let head = &self.body[..self.body.len().min(512)];
+                let start = head
+                    .iter()
+                    .position(|b| !b.is_ascii_whitespace())
+                    .unwrap_or(head.len());
+                head.get(start) == Some(&b'<')
+            }
+        }
+    }
+
     /// The body decoded to text (see [`decode_html`]).
     pub fn text(&self) -> String {
         decode_html(&self.body, self.content_type())

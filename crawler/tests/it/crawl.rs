@@ -48,6 +48,8 @@ struct Site {
     throttle_once: Vec<String>,
     /// Paths answered with a body of this many bytes.
     huge: Option<(String, usize)>,
+    /// Paths answered with a JPEG instead of a page.
+    binary: Vec<String>,
     hits: Arc<Mutex<Vec<Hit>>>,
 }
 
@@ -58,6 +60,7 @@ impl Site {
             listings,
             throttle_once: Vec::new(),
             huge: None,
+            binary: Vec::new(),
             hits: Arc::new(Mutex::new(Vec::new())),
         }
     }
@@ -101,6 +104,13 @@ async fn answer(State(site): State<Site>, req: Request) -> Response {
     }
     if let Some((_, n)) = site.huge.as_ref().filter(|(p, _)| *p == path) {
         return ([(header::CONTENT_TYPE, "text/html")], "x".repeat(*n)).into_response();
+    }
+    if site.binary.contains(&path) {
+        return (
+            [(header::CONTENT_TYPE, "image/jpeg")],
+            vec![0xFFu8, 0xD8, 0xFF, 0xE0, b'<', b'h'],
+        )
+            .into_response();
     }
     let html = |body: String| {
         (
@@ -351,4 +361,36 @@ async fn rows_carry_parsed_prices_pseudonyms_and_masked_contacts() {
             }
         }
     }
+}
+
+#[tokio::test]
+async fn a_non_html_listing_costs_one_url_and_is_logged() {
+    let mut site = Site::new(200, "User-agent: *\nDisallow: /private/\n", 3);
+    site.binary = vec!["/ad/2".into()];
+    let (_d, out) = run(&site, 10, 1 << 20).await;
+    assert_eq!((out.sites[0].active, out.sites[0].failed), (2, 1));
+    let file = out.sites[0].fetch_log_file.clone().unwrap();
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
+        std::fs::File::open(file).unwrap(),
+    )
+    .unwrap()
+    .build()
+    .unwrap();
+    let batch = reader.into_iter().next().unwrap().unwrap();
+    let col = |n: &str| {
+        batch
+            .column_by_name(n)
+            .unwrap()
+            .as_any()
+            .downcast_ref::<arrow_array::StringArray>()
+            .unwrap()
+            .clone()
+    };
+    let (urls, outcomes) = (col("url"), col("outcome"));
+    let not_html: Vec<&str> = (0..batch.num_rows())
+        .filter(|&i| outcomes.value(i) == "not_html")
+        .map(|i| urls.value(i))
+        .collect();
+    assert_eq!(not_html.len(), 1);
+    assert!(not_html[0].ends_with("/ad/2"), "{not_html:?}");
 }
