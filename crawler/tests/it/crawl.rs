@@ -50,6 +50,9 @@ struct Site {
     huge: Option<(String, usize)>,
     /// Paths answered with a JPEG instead of a page.
     binary: Vec<String>,
+    /// From round 2 on: /ad/1 changes price, /ad/2 is gone (410), /ad/3
+    /// leaves search results but stays online.
+    round: Arc<std::sync::atomic::AtomicU32>,
     hits: Arc<Mutex<Vec<Hit>>>,
 }
 
@@ -61,6 +64,7 @@ impl Site {
             throttle_once: Vec::new(),
             huge: None,
             binary: Vec::new(),
+            round: Arc::new(std::sync::atomic::AtomicU32::new(1)),
             hits: Arc::new(Mutex::new(Vec::new())),
         }
     }
@@ -119,8 +123,13 @@ async fn answer(State(site): State<Site>, req: Request) -> Response {
         )
             .into_response()
     };
+    let round2 = site.round.load(std::sync::atomic::Ordering::SeqCst) >= 2;
+    if round2 && path == "/ad/2" {
+        return (StatusCode::GONE, "gone").into_response();
+    }
     if path.starts_with("/search") {
         let links: String = (1..=site.listings)
+            .filter(|i| !(round2 && (*i == 2 || *i == 3)))
             .map(|i| format!("<a href=\"/ad/{i}\">ad {i}</a> <a href=\"/private/{i}\">vip {i}</a>"))
             .collect();
         return html(links);
@@ -132,8 +141,13 @@ async fn answer(State(site): State<Site>, req: Request) -> Response {
         if let Some(id) = id.filter(|id| *id <= site.listings) {
             return html(format!(
                 "<h1>Pangolin scales lot of 12 #{id}</h1><span class=ad-id>{id}</span>\
-                 <span class=price>€ 1.250,50</span><span class=seller>trader{id}</span>\
-                 <p>call +84 912 345 678</p>"
+                 <span class=price>€ {}</span><span class=seller>trader{id}</span>\
+                 <p>call +84 912 345 678</p>",
+                if round2 && id == 1 {
+                    "1.300,00"
+                } else {
+                    "1.250,50"
+                }
             ));
         }
     }
@@ -393,4 +407,86 @@ async fn a_non_html_listing_costs_one_url_and_is_logged() {
         .collect();
     assert_eq!(not_html.len(), 1);
     assert!(not_html[0].ends_with("/ad/2"), "{not_html:?}");
+}
+
+#[tokio::test]
+async fn revisits_record_the_lifecycle_active_changed_removed() {
+    use arrow_array::{Array, StringArray};
+    let site = Site::new(200, "User-agent: *\nDisallow: /private/\n", 3);
+    let base = serve(site.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), 10, 1 << 20);
+    let bases = resolve_bases(&cfg, &BTreeMap::from([("s".to_string(), base)])).unwrap();
+    let first = crawl(&cfg, &bases).await.unwrap();
+    assert_eq!(first.sites[0].active, 3);
+    site.round.store(2, std::sync::atomic::Ordering::SeqCst);
+    let second = crawl(&cfg, &bases).await.unwrap();
+    let s2 = &second.sites[0];
+    assert_eq!((s2.active, s2.changed, s2.removed), (1, 1, 1));
+    assert_ne!(first.run_id, second.run_id);
+
+    let file = s2.listings_file.clone().unwrap();
+    let batch = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
+        std::fs::File::open(file).unwrap(),
+    )
+    .unwrap()
+    .build()
+    .unwrap()
+    .next()
+    .unwrap()
+    .unwrap();
+    let col = |n: &str| {
+        batch
+            .column_by_name(n)
+            .unwrap()
+            .as_any()
+            .downcast_ref::<StringArray>()
+            .unwrap()
+            .clone()
+    };
+    let (ids, status, reason, term) = (
+        col("listing_id"),
+        col("status"),
+        col("removal_reason"),
+        col("search_term"),
+    );
+    let mut got: Vec<(String, String, Option<String>, Option<String>)> = (0..batch.num_rows())
+        .map(|i| {
+            let opt = |a: &StringArray| (!a.is_null(i)).then(|| a.value(i).to_string());
+            (
+                ids.value(i).to_string(),
+                status.value(i).to_string(),
+                opt(&reason),
+                opt(&term),
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "s:1".into(),
+                "changed".into(),
+                None,
+                Some("pangolin".into())
+            ),
+            (
+                "s:2".into(),
+                "removed".into(),
+                Some("http_410".into()),
+                None
+            ),
+            ("s:3".into(), "active".into(), None, None),
+        ],
+        "a changed price, a 410 found by revisit, and a listing only a revisit still sees"
+    );
+
+    // A third run does not revisit the removed listing again.
+    site.hits.lock().unwrap().clear();
+    crawl(&cfg, &bases).await.unwrap();
+    assert!(
+        !site.paths().contains(&"/ad/2".to_string()),
+        "removed listings are not revisited"
+    );
 }
