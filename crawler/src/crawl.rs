@@ -289,7 +289,6 @@ impl HostWorker {
     ) -> HostWorker {
         let source = site.name.clone();
         HostWorker {
-            ctx,
             site,
             base,
             known: known.into_iter().collect(),
@@ -299,9 +298,12 @@ impl HostWorker {
             robots: Robots::DisallowAll {
                 reason: "robots.txt not fetched yet".into(),
             },
-            limiter: None,
+            // The floor applies from the first request, robots.txt redirects included.
+            limiter: Quota::with_period(ctx.cfg.politeness.min_delay)
+                .map(|q| RateLimiter::direct(q.allow_burst(NonZeroU32::new(1).expect("one")))),
             delay: Duration::ZERO,
             paused_until: Instant::now(),
+            ctx,
             result: SiteResult {
                 outcome: SiteOutcome {
                     source,
