@@ -31,7 +31,13 @@ use crate::price::parse_price;
 use crate::privacy::{Pseudonymiser, mask_contacts};
 use crate::quantity::parse_quantity;
 use crate::robots::Robots;
-use crate::state::{KnownListing, Registry};
+use crate::state::{CachedRobots, KnownListing, Registry, RobotsCache};
+
+/// RFC 9309 §2.4: a cached robots.txt is used for at most 24 hours.
+const ROBOTS_MAX_AGE: chrono::TimeDelta = chrono::TimeDelta::hours(24);
+/// How long the last good robots.txt stands in when the file is unreachable
+/// (429, 5xx, network error); older than this, the host is disallowed.
+const ROBOTS_LAST_GOOD: chrono::TimeDelta = chrono::TimeDelta::days(30);
 use crate::urlnorm::{canonical, targets_private};
 
 /// Crawl failures that stop a run (a bad page or host never does).
@@ -148,6 +154,7 @@ pub async fn crawl(
         fetcher: Fetcher::new(&cfg.identity, &cfg.fetch)?,
         pseudonyms: Pseudonymiser::load_or_create(&cfg.pseudonym_key)?,
         in_flight: Arc::new(Semaphore::new(cfg.politeness.max_in_flight)),
+        robots_cache: std::sync::Mutex::new(RobotsCache::load(&state_dir)?),
         cfg: cfg.clone(),
         run_id: run_id.clone(),
     });
@@ -201,6 +208,8 @@ pub async fn crawl(
         );
         sites.push(outcome);
     }
+    let robots_cache = ctx.robots_cache.lock().expect("robots cache lock").clone();
+    robots_cache.save(&state_dir)?;
     // The registry is saved only after the lake files exist: a crash in
     // between re-observes listings next run rather than losing them.
     registry.save(&state_dir)?;
@@ -216,7 +225,40 @@ struct Ctx {
     fetcher: Fetcher,
     pseudonyms: Pseudonymiser,
     in_flight: Arc<Semaphore>,
+    robots_cache: std::sync::Mutex<RobotsCache>,
     run_id: String,
+}
+
+/// What fetching `/robots.txt` came to.
+enum RobotsAnswer {
+    /// A final response (after redirects).
+    Response {
+        status: u16,
+        body: Vec<u8>,
+        cache_control: Option<String>,
+    },
+    /// Too many redirects: unavailable.
+    TooManyRedirects,
+    /// Unreachable: network error, or out of scope.
+    Unreachable(String),
+}
+
+/// Freshness from Cache-Control, within the 24 h bound.
+fn robots_ttl(cache_control: Option<&str>) -> chrono::TimeDelta {
+    let mut ttl = ROBOTS_MAX_AGE;
+    for directive in cache_control.unwrap_or("").split(',') {
+        let d = directive.trim().to_ascii_lowercase();
+        if d == "no-store" || d == "no-cache" {
+            return chrono::TimeDelta::zero();
+        }
+        if let Some(secs) = d
+            .strip_prefix("max-age=")
+            .and_then(|v| v.trim_matches('"').parse::<i64>().ok())
+        {
+            ttl = ttl.min(chrono::TimeDelta::seconds(secs.max(0)));
+        }
+    }
+    ttl
 }
 
 #[derive(Debug, Clone)]
@@ -274,6 +316,8 @@ struct HostWorker {
     seq: u64,
     seen: HashSet<String>,
     robots: Robots,
+    /// Where the robots policy came from when not a fresh fetch.
+    robots_note: String,
     limiter: Option<DefaultDirectRateLimiter>,
     delay: Duration,
     paused_until: Instant,
@@ -298,6 +342,7 @@ impl HostWorker {
             robots: Robots::DisallowAll {
                 reason: "robots.txt not fetched yet".into(),
             },
+            robots_note: String::new(),
             // The floor applies from the first request, robots.txt redirects included.
             limiter: Quota::with_period(ctx.cfg.politeness.min_delay)
                 .map(|q| RateLimiter::direct(q.allow_burst(NonZeroU32::new(1).expect("one")))),
@@ -451,6 +496,10 @@ impl HostWorker {
                 None => "parsed".into(),
             },
         };
+        if !self.robots_note.is_empty() {
+            self.result.outcome.robots =
+                format!("{} [{}]", self.result.outcome.robots, self.robots_note);
+        }
         if matches!(self.robots, Robots::DisallowAll { .. }) {
             warn!(
                 source = self.site.name,
@@ -495,31 +544,37 @@ impl HostWorker {
         self.result
     }
 
-    async fn fetch_robots(&mut self) {
-        let token = self.ctx.cfg.identity.product_token.clone();
+    /// GET /robots.txt, following up to `max_redirects` in-scope redirects.
+    async fn request_robots(&mut self) -> RobotsAnswer {
         let mut url = self.base.join("/robots.txt").expect("static path");
         let mut hops = 0;
-        let robots = loop {
+        loop {
             if let Err(Refused::Scope(why)) = self.check_scope(&url) {
                 self.log(&url, "robots", "out_of_scope", None, None);
-                break Robots::DisallowAll {
-                    reason: format!("robots.txt redirected out of scope ({why})"),
-                };
+                return RobotsAnswer::Unreachable(format!("redirected out of scope ({why})"));
             }
             match self.polite_get(&url).await {
                 Ok(f) => {
+                    self.log(&url, "robots", "fetched", Some(&f), None);
                     if let Some(next) = f.redirect_target() {
-                        self.log(&url, "robots", "fetched", Some(&f), None);
                         hops += 1;
                         if hops > self.ctx.cfg.fetch.max_redirects {
                             // RFC 9309 §2.3.1.2: too many redirects → unavailable.
-                            break Robots::AllowAll;
+                            return RobotsAnswer::TooManyRedirects;
                         }
                         url = next;
                         continue;
                     }
-                    self.log(&url, "robots", "fetched", Some(&f), None);
-                    break Robots::from_status(f.status, &f.body, &token);
+                    let cache_control = f
+                        .headers
+                        .get(reqwest::header::CACHE_CONTROL)
+                        .and_then(|v| v.to_str().ok())
+                        .map(String::from);
+                    return RobotsAnswer::Response {
+                        status: f.status,
+                        body: f.body,
+                        cache_control,
+                    };
                 }
                 Err(e) => {
                     let outcome = if matches!(e, FetchError::TooLarge(_)) {
@@ -528,11 +583,83 @@ impl HostWorker {
                         "network_error"
                     };
                     self.log(&url, "robots", outcome, None, None);
-                    break Robots::DisallowAll {
-                        reason: format!("robots.txt unreachable: {e}"),
-                    };
+                    return RobotsAnswer::Unreachable(e.to_string());
                 }
             }
+        }
+    }
+
+    async fn fetch_robots(&mut self) {
+        let token = self.ctx.cfg.identity.product_token.clone();
+        let origin = self.base.origin().ascii_serialization();
+        let now = Utc::now();
+        let cached = self
+            .ctx
+            .robots_cache
+            .lock()
+            .expect("robots cache lock")
+            .origins
+            .get(&origin)
+            .cloned();
+        let robots = match cached.as_ref().filter(|c| now < c.fresh_until) {
+            Some(c) => {
+                self.robots_note = format!(
+                    "cached copy of {}",
+                    c.fetched_at.format("%Y-%m-%d %H:%M UTC")
+                );
+                Robots::from_status(c.status, c.body.as_bytes(), &token)
+            }
+            None => match self.request_robots().await {
+                RobotsAnswer::Response {
+                    status,
+                    body,
+                    cache_control,
+                } if status != 429 && status < 500 => {
+                    let ttl = robots_ttl(cache_control.as_deref());
+                    let keep = &body[..body.len().min(crate::robots::MAX_ROBOTS_BYTES)];
+                    self.ctx
+                        .robots_cache
+                        .lock()
+                        .expect("robots cache lock")
+                        .origins
+                        .insert(
+                            origin,
+                            CachedRobots {
+                                status,
+                                body: String::from_utf8_lossy(keep).into_owned(),
+                                fetched_at: now,
+                                fresh_until: now + ttl,
+                            },
+                        );
+                    Robots::from_status(status, &body, &token)
+                }
+                RobotsAnswer::TooManyRedirects => Robots::AllowAll,
+                unreachable => {
+                    let reason = match unreachable {
+                        RobotsAnswer::Response { status, .. } => {
+                            format!("robots.txt answered {status}")
+                        }
+                        RobotsAnswer::Unreachable(r) => format!("robots.txt unreachable: {r}"),
+                        RobotsAnswer::TooManyRedirects => unreachable!("handled above"),
+                    };
+                    match cached.filter(|c| now - c.fetched_at <= ROBOTS_LAST_GOOD) {
+                        // why: RFC 9309 §2.3.1.4 lets a crawler keep using its cached copy
+                        // while the file is unreachable; past 30 days we stop crawling the host.
+                        Some(c) => {
+                            warn!(
+                                source = self.site.name,
+                                reason, "using the last good robots.txt"
+                            );
+                            self.robots_note = format!(
+                                "{reason}; last good copy of {}",
+                                c.fetched_at.format("%Y-%m-%d")
+                            );
+                            Robots::from_status(c.status, c.body.as_bytes(), &token)
+                        }
+                        None => Robots::DisallowAll { reason },
+                    }
+                }
+            },
         };
         let pol = &self.ctx.cfg.politeness;
         let mut delay = pol.min_delay;

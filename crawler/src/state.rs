@@ -111,3 +111,50 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     drop(f);
     std::fs::rename(&tmp, path)
 }
+
+/// One authority's last robots.txt answer worth keeping (2xx or 4xx).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CachedRobots {
+    /// HTTP status of the answer.
+    pub status: u16,
+    /// Body (at most the parsed 500 KiB, as UTF-8 text).
+    pub body: String,
+    /// When it was fetched.
+    pub fetched_at: chrono::DateTime<chrono::Utc>,
+    /// Until when it may be used without fetching again (at most 24 h).
+    pub fresh_until: chrono::DateTime<chrono::Utc>,
+}
+
+/// robots.txt answers by origin (`scheme://host:port`), kept between runs.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct RobotsCache {
+    /// Cached answers by origin.
+    pub origins: BTreeMap<String, CachedRobots>,
+}
+
+impl RobotsCache {
+    /// The cache file of a state folder.
+    pub fn path(state_dir: &Path) -> PathBuf {
+        state_dir.join("robots.json")
+    }
+
+    /// Loads the cache, or an empty one.
+    pub fn load(state_dir: &Path) -> Result<RobotsCache, StateError> {
+        let path = Self::path(state_dir);
+        match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| StateError::Corrupt {
+                path,
+                message: e.to_string(),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(RobotsCache::default()),
+            Err(source) => Err(StateError::Io { path, source }),
+        }
+    }
+
+    /// Saves atomically.
+    pub fn save(&self, state_dir: &Path) -> Result<(), StateError> {
+        let path = Self::path(state_dir);
+        let json = serde_json::to_vec_pretty(self).expect("robots cache serialises");
+        write_atomically(&path, &json).map_err(|source| StateError::Io { path, source })
+    }
+}

@@ -53,6 +53,10 @@ struct Site {
     /// From round 2 on: /ad/1 changes price, /ad/2 is gone (410), /ad/3
     /// leaves search results but stays online.
     round: Arc<std::sync::atomic::AtomicU32>,
+    /// robots.txt answer from round 2 on (default: as in round 1).
+    robots2: Option<(u16, String)>,
+    /// Cache-Control sent with robots.txt.
+    robots_cache_control: Option<&'static str>,
     hits: Arc<Mutex<Vec<Hit>>>,
 }
 
@@ -65,6 +69,8 @@ impl Site {
             huge: None,
             binary: Vec::new(),
             round: Arc::new(std::sync::atomic::AtomicU32::new(1)),
+            robots2: None,
+            robots_cache_control: None,
             hits: Arc::new(Mutex::new(Vec::new())),
         }
     }
@@ -98,8 +104,17 @@ async fn answer(State(site): State<Site>, req: Request) -> Response {
         from: h(header::FROM),
     });
     if path == "/robots.txt" {
-        let (status, body) = site.robots.clone();
-        return (StatusCode::from_u16(status).unwrap(), body).into_response();
+        let round2 = site.round.load(std::sync::atomic::Ordering::SeqCst) >= 2;
+        let (status, body) = site
+            .robots2
+            .clone()
+            .filter(|_| round2)
+            .unwrap_or(site.robots.clone());
+        let mut headers = HeaderMap::new();
+        if let Some(cc) = site.robots_cache_control {
+            headers.insert(header::CACHE_CONTROL, cc.parse().unwrap());
+        }
+        return (StatusCode::from_u16(status).unwrap(), headers, body).into_response();
     }
     if site.throttle_once.contains(&path) && first_time {
         let mut headers = HeaderMap::new();
@@ -488,5 +503,69 @@ async fn revisits_record_the_lifecycle_active_changed_removed() {
     assert!(
         !site.paths().contains(&"/ad/2".to_string()),
         "removed listings are not revisited"
+    );
+}
+
+/// Runs the crawl twice on one state folder; the server moves to round 2 in between.
+async fn two_runs(site: &Site) -> (CrawlOutcome, CrawlOutcome) {
+    let base = serve(site.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), 10, 1 << 20);
+    let bases = resolve_bases(&cfg, &BTreeMap::from([("s".to_string(), base)])).unwrap();
+    let first = crawl(&cfg, &bases).await.unwrap();
+    site.round.store(2, std::sync::atomic::Ordering::SeqCst);
+    site.hits.lock().unwrap().clear();
+    let second = crawl(&cfg, &bases).await.unwrap();
+    (first, second)
+}
+
+#[tokio::test]
+async fn robots_txt_is_cached_within_24h_and_cache_control() {
+    let site = Site::new(200, "User-agent: *\nDisallow: /private/\n", 1);
+    let (_, second) = two_runs(&site).await;
+    assert!(
+        !site.paths().contains(&"/robots.txt".to_string()),
+        "a fresh cached copy is reused"
+    );
+    assert!(
+        second.sites[0].robots.contains("cached copy"),
+        "{}",
+        second.sites[0].robots
+    );
+
+    let mut site = Site::new(200, "User-agent: *\nDisallow: /private/\n", 1);
+    site.robots_cache_control = Some("max-age=0");
+    two_runs(&site).await;
+    assert_eq!(
+        site.paths().first().map(String::as_str),
+        Some("/robots.txt"),
+        "max-age=0 forces a new fetch"
+    );
+}
+
+#[tokio::test]
+async fn an_unreachable_robots_txt_falls_back_to_the_last_good_copy() {
+    let mut site = Site::new(200, "User-agent: *\nDisallow: /private/\n", 2);
+    site.robots_cache_control = Some("no-cache");
+    site.robots2 = Some((503, String::new()));
+    let (_, second) = two_runs(&site).await;
+    let paths = site.paths();
+    assert_eq!(
+        paths.first().map(String::as_str),
+        Some("/robots.txt"),
+        "fetched again (no-cache)"
+    );
+    assert!(
+        second.sites[0].robots.contains("last good copy"),
+        "{}",
+        second.sites[0].robots
+    );
+    assert!(
+        paths.iter().any(|p| p.starts_with("/ad/")),
+        "the old rules still allow /ad/: {paths:?}"
+    );
+    assert!(
+        !paths.iter().any(|p| p.starts_with("/private/")),
+        "and still forbid /private/: {paths:?}"
     );
 }
