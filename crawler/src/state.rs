@@ -1,5 +1,6 @@
-//! Crawl state between runs: the run counter and the listing registry that
-//! drives revisits and the active/changed/removed lifecycle.
+//! Crawl state between runs: the run counter, the listing registry that
+//! drives revisits and the active/changed/removed lifecycle, and the
+//! robots.txt cache (the crawler decides freshness; this only stores it).
 //!
 //! It owns the state files under `data/state/<job>/` and writes them
 //! atomically (temp file, fsync, rename). It must not touch the lake.
