@@ -142,9 +142,17 @@ async fn answer(State(site): State<Site>, req: Request) -> Response {
     if round2 && path == "/ad/2" {
         return (StatusCode::GONE, "gone").into_response();
     }
+    if round2 && path == "/ad/4" {
+        return (
+            StatusCode::FOUND,
+            [(header::LOCATION, "/search?q=pangolin")],
+            "",
+        )
+            .into_response();
+    }
     if path.starts_with("/search") {
         let links: String = (1..=site.listings)
-            .filter(|i| !(round2 && (*i == 2 || *i == 3)))
+            .filter(|i| !(round2 && [2, 3, 4].contains(i)))
             .map(|i| format!("<a href=\"/ad/{i}\">ad {i}</a> <a href=\"/private/{i}\">vip {i}</a>"))
             .collect();
         return html(links);
@@ -427,17 +435,17 @@ async fn a_non_html_listing_costs_one_url_and_is_logged() {
 #[tokio::test]
 async fn revisits_record_the_lifecycle_active_changed_removed() {
     use arrow_array::{Array, StringArray};
-    let site = Site::new(200, "User-agent: *\nDisallow: /private/\n", 3);
+    let site = Site::new(200, "User-agent: *\nDisallow: /private/\n", 4);
     let base = serve(site.clone()).await;
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(dir.path(), 10, 1 << 20);
     let bases = resolve_bases(&cfg, &BTreeMap::from([("s".to_string(), base)])).unwrap();
     let first = crawl(&cfg, &bases).await.unwrap();
-    assert_eq!(first.sites[0].active, 3);
+    assert_eq!(first.sites[0].active, 4);
     site.round.store(2, std::sync::atomic::Ordering::SeqCst);
     let second = crawl(&cfg, &bases).await.unwrap();
     let s2 = &second.sites[0];
-    assert_eq!((s2.active, s2.changed, s2.removed), (1, 1, 1));
+    assert_eq!((s2.active, s2.changed, s2.removed), (1, 1, 2));
     assert_ne!(first.run_id, second.run_id);
 
     let file = s2.listings_file.clone().unwrap();
@@ -493,16 +501,23 @@ async fn revisits_record_the_lifecycle_active_changed_removed() {
                 None
             ),
             ("s:3".into(), "active".into(), None, None),
+            (
+                "s:4".into(),
+                "removed".into(),
+                Some("redirect_to_search".into()),
+                None
+            ),
         ],
-        "a changed price, a 410 found by revisit, and a listing only a revisit still sees"
+        "a changed price, a 410 and a redirect to search found by revisit, and a listing only a revisit still sees"
     );
 
     // A third run does not revisit the removed listing again.
     site.hits.lock().unwrap().clear();
     crawl(&cfg, &bases).await.unwrap();
+    let paths = site.paths();
     assert!(
-        !site.paths().contains(&"/ad/2".to_string()),
-        "removed listings are not revisited"
+        !paths.contains(&"/ad/2".to_string()) && !paths.contains(&"/ad/4".to_string()),
+        "removed listings are not revisited: {paths:?}"
     );
 }
 
