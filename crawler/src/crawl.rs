@@ -450,6 +450,12 @@ impl HostWorker {
             .acquire_owned()
             .await
             .expect("semaphore open");
+        self.ctx
+            .robots_cache
+            .lock()
+            .expect("robots cache lock")
+            .last_request
+            .insert(self.base.origin().ascii_serialization(), Utc::now());
         self.result.outcome.requests += 1;
         self.ctx.fetcher.get(url).await
     }
@@ -487,6 +493,7 @@ impl HostWorker {
     }
 
     async fn run(mut self) -> SiteResult {
+        self.wait_for_previous_run();
         self.fetch_robots().await;
         self.result.outcome.robots = match &self.robots {
             Robots::AllowAll => "allow all (robots.txt unavailable)".into(),
@@ -542,6 +549,31 @@ impl HostWorker {
             self.handle(task).await;
         }
         self.result
+    }
+
+    /// Carries politeness over from an earlier run: the first request waits
+    /// until the last one to this origin is at least the delay old that the
+    /// cached robots.txt asked for. why: back-to-back runs (the demo's
+    /// rounds, a short schedule) must not squeeze two requests together.
+    fn wait_for_previous_run(&mut self) {
+        let origin = self.base.origin().ascii_serialization();
+        let cache = self.ctx.robots_cache.lock().expect("robots cache lock");
+        let Some(last) = cache.last_request.get(&origin).copied() else {
+            return;
+        };
+        let pol = &self.ctx.cfg.politeness;
+        let token = &self.ctx.cfg.identity.product_token;
+        let crawl_delay = cache
+            .origins
+            .get(&origin)
+            .and_then(|c| Robots::from_status(c.status, c.body.as_bytes(), token).crawl_delay())
+            .map(|d| Duration::from_secs_f64(d).min(pol.max_crawl_delay))
+            .unwrap_or(Duration::ZERO);
+        let delay = pol.min_delay.max(crawl_delay);
+        let since = (Utc::now() - last).to_std().unwrap_or(Duration::ZERO);
+        if since < delay {
+            self.paused_until = self.paused_until.max(Instant::now() + (delay - since));
+        }
     }
 
     /// GET /robots.txt, following up to `max_redirects` in-scope redirects.

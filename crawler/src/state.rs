@@ -131,6 +131,10 @@ pub struct CachedRobots {
 pub struct RobotsCache {
     /// Cached answers by origin.
     pub origins: BTreeMap<String, CachedRobots>,
+    /// When we last sent a request to each origin, so that the next run keeps
+    /// the delay too, however soon it starts.
+    #[serde(default)]
+    pub last_request: BTreeMap<String, chrono::DateTime<chrono::Utc>>,
 }
 
 impl RobotsCache {

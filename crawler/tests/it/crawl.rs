@@ -584,3 +584,32 @@ async fn an_unreachable_robots_txt_falls_back_to_the_last_good_copy() {
         "and still forbid /private/: {paths:?}"
     );
 }
+
+#[tokio::test]
+async fn crawl_delay_holds_across_back_to_back_runs() {
+    let mut site = Site::new(
+        200,
+        "User-agent: *\nCrawl-delay: 0.3\nDisallow: /private/\n",
+        1,
+    );
+    // Refetched every run, so the second run opens with a robots.txt request.
+    site.robots_cache_control = Some("no-cache");
+    let base = serve(site.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), 10, 1 << 20);
+    let bases = resolve_bases(&cfg, &BTreeMap::from([("s".to_string(), base)])).unwrap();
+    crawl(&cfg, &bases).await.unwrap();
+    let first_run = site.hits().len();
+    crawl(&cfg, &bases).await.unwrap();
+    let hits = site.hits();
+    assert!(hits.len() > first_run, "the second run made requests");
+    for w in hits.windows(2) {
+        let gap = w[1].at - w[0].at;
+        assert!(
+            gap >= Duration::from_millis(295),
+            "gap {gap:?} between {} and {}",
+            w[0].path,
+            w[1].path
+        );
+    }
+}
