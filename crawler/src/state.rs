@@ -68,22 +68,12 @@ impl Registry {
 
     /// Loads the registry, or an empty one on first run.
     pub fn load(state_dir: &Path) -> Result<Registry, StateError> {
-        let path = Self::path(state_dir);
-        match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| StateError::Corrupt {
-                path,
-                message: e.to_string(),
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Registry::default()),
-            Err(source) => Err(StateError::Io { path, source }),
-        }
+        load_json(&Self::path(state_dir))
     }
 
     /// Saves atomically.
     pub fn save(&self, state_dir: &Path) -> Result<(), StateError> {
-        let path = Self::path(state_dir);
-        let json = serde_json::to_vec_pretty(self).expect("registry serialises");
-        write_atomically(&path, &json).map_err(|source| StateError::Io { path, source })
+        save_json(&Self::path(state_dir), self)
     }
 
     /// Listings of a source that are still believed to be online.
@@ -94,6 +84,30 @@ impl Registry {
             .map(|(k, l)| (k.clone(), l.clone()))
             .collect()
     }
+}
+
+/// Reads a JSON state file; a missing file is the default (first run).
+fn load_json<T: Default + serde::de::DeserializeOwned>(path: &Path) -> Result<T, StateError> {
+    match std::fs::read(path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| StateError::Corrupt {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(T::default()),
+        Err(source) => Err(StateError::Io {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+/// Writes a JSON state file atomically.
+fn save_json<T: Serialize>(path: &Path, value: &T) -> Result<(), StateError> {
+    let json = serde_json::to_vec_pretty(value).expect("state serialises");
+    write_atomically(path, &json).map_err(|source| StateError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// Temp file in the same folder, fsync, rename.
@@ -145,21 +159,11 @@ impl RobotsCache {
 
     /// Loads the cache, or an empty one.
     pub fn load(state_dir: &Path) -> Result<RobotsCache, StateError> {
-        let path = Self::path(state_dir);
-        match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| StateError::Corrupt {
-                path,
-                message: e.to_string(),
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(RobotsCache::default()),
-            Err(source) => Err(StateError::Io { path, source }),
-        }
+        load_json(&Self::path(state_dir))
     }
 
     /// Saves atomically.
     pub fn save(&self, state_dir: &Path) -> Result<(), StateError> {
-        let path = Self::path(state_dir);
-        let json = serde_json::to_vec_pretty(self).expect("robots cache serialises");
-        write_atomically(&path, &json).map_err(|source| StateError::Io { path, source })
+        save_json(&Self::path(state_dir), self)
     }
 }

@@ -177,6 +177,19 @@ async fn answer(State(site): State<Site>, req: Request) -> Response {
     (StatusCode::NOT_FOUND, "no such page").into_response()
 }
 
+/// The single record batch of a small lake file the crawler wrote.
+fn read_batch(file: &std::path::Path) -> arrow_array::RecordBatch {
+    parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
+        std::fs::File::open(file).unwrap(),
+    )
+    .unwrap()
+    .build()
+    .unwrap()
+    .next()
+    .unwrap()
+    .unwrap()
+}
+
 async fn serve(site: Site) -> Url {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -363,14 +376,7 @@ async fn rows_carry_parsed_prices_pseudonyms_and_masked_contacts() {
     use arrow_array::{Array, Decimal128Array, Int32Array, StringArray};
     let site = Site::new(200, "User-agent: *\nDisallow: /private/\n", 2);
     let (_d, out) = run(&site, 10, 1 << 20).await;
-    let file = out.sites[0].listings_file.clone().unwrap();
-    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
-        std::fs::File::open(file).unwrap(),
-    )
-    .unwrap()
-    .build()
-    .unwrap();
-    let batch = reader.into_iter().next().unwrap().unwrap();
+    let batch = read_batch(out.sites[0].listings_file.as_deref().unwrap());
     let col = |n: &str| batch.column_by_name(n).unwrap().clone();
     let ids = col("listing_id");
     let ids = ids.as_any().downcast_ref::<StringArray>().unwrap();
@@ -406,14 +412,7 @@ async fn a_non_html_listing_costs_one_url_and_is_logged() {
     site.binary = vec!["/ad/2".into()];
     let (_d, out) = run(&site, 10, 1 << 20).await;
     assert_eq!((out.sites[0].active, out.sites[0].failed), (2, 1));
-    let file = out.sites[0].fetch_log_file.clone().unwrap();
-    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
-        std::fs::File::open(file).unwrap(),
-    )
-    .unwrap()
-    .build()
-    .unwrap();
-    let batch = reader.into_iter().next().unwrap().unwrap();
+    let batch = read_batch(out.sites[0].fetch_log_file.as_deref().unwrap());
     let col = |n: &str| {
         batch
             .column_by_name(n)
@@ -448,16 +447,7 @@ async fn revisits_record_the_lifecycle_active_changed_removed() {
     assert_eq!((s2.active, s2.changed, s2.removed), (1, 1, 2));
     assert_ne!(first.run_id, second.run_id);
 
-    let file = s2.listings_file.clone().unwrap();
-    let batch = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
-        std::fs::File::open(file).unwrap(),
-    )
-    .unwrap()
-    .build()
-    .unwrap()
-    .next()
-    .unwrap()
-    .unwrap();
+    let batch = read_batch(s2.listings_file.as_deref().unwrap());
     let col = |n: &str| {
         batch
             .column_by_name(n)
