@@ -9,8 +9,12 @@ use std::process::Command;
 use wildtrace_crawler::demo::{GroundTruth, RequestRecord, TruthListing};
 use wildtrace_crawler::privacy::Pseudonymiser;
 
+/// The repository, read at run time: a test binary built from another clone
+/// sharing the target dir must still use this clone's files.
 fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into())
 }
 
 #[derive(serde::Deserialize)]

@@ -10,8 +10,13 @@ use polars::prelude::*;
 use serde::Deserialize;
 use wildtrace_analysis::lake::ColumnType;
 
+/// The repository, read at run time: a test binary built from another clone
+/// sharing the target dir must still use this clone's files.
 pub fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into())
+        .join("..")
 }
 
 pub fn lexicon_path() -> PathBuf {

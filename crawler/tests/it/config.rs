@@ -27,7 +27,7 @@ terms = ["ivory"]
 fn job(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("sites")).unwrap();
-    let profile = Path::new(env!("CARGO_MANIFEST_DIR")).join("../config/sites/bazaar.toml");
+    let profile = crate::manifest_dir().join("../config/sites/bazaar.toml");
     std::fs::copy(profile, dir.path().join("sites/bazaar.toml")).unwrap();
     let path = dir.path().join("job.toml");
     std::fs::write(&path, text).unwrap();
@@ -59,7 +59,7 @@ fn good_config_loads_and_identifies_us() {
 
 #[test]
 fn the_shipped_demo_config_is_valid() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../config/demo.toml");
+    let path = crate::manifest_dir().join("../config/demo.toml");
     let cfg = CrawlConfig::load(&path).unwrap();
     assert_eq!(cfg.sites.len(), 3);
 }

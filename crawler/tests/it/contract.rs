@@ -1,7 +1,6 @@
 //! The lake contract: the crawler's Arrow schemas and the files it writes
 //! must match `data/schema/lake.toml` column for column.
 
-use std::path::PathBuf;
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use parquet::file::reader::{FileReader, SerializedFileReader};
@@ -11,7 +10,7 @@ use wildtrace_crawler::lake::{
 };
 
 fn contract() -> toml::Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data/schema/lake.toml");
+    let path = crate::manifest_dir().join("../data/schema/lake.toml");
     toml::from_str(&std::fs::read_to_string(path).expect("contract file")).expect("contract parses")
 }
 
