@@ -1,7 +1,6 @@
 //! The lake contract: the crawler's Arrow schemas and the files it writes
 //! must match `data/schema/lake.toml` column for column.
 
-
 use chrono::{NaiveDate, TimeZone, Utc};
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use rust_decimal::Decimal;
