@@ -49,6 +49,19 @@ pub enum AnalysisError {
         #[source]
         source: duckdb::Error,
     },
+    /// The exchange-rates file is malformed (ECB `eurofxref-hist.csv` format).
+    #[error("{}:{line}: rates: {message}", .path.display())]
+    Rates {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    /// A reference file (the places gazetteer) is malformed.
+    #[error("{}: {message}", .path.display())]
+    Reference { path: PathBuf, message: String },
+    /// A spreadsheet could not be written.
+    #[error("xlsx {}: {message}", .path.display())]
+    Xlsx { path: PathBuf, message: String },
     /// A figure could not be drawn.
     #[error("figure {}: {message}", .path.display())]
     Figure { path: PathBuf, message: String },
@@ -71,9 +84,15 @@ impl AnalysisError {
 }
 
 impl AnalysisError {
-    /// Whether the error is the user's input (a malformed lexicon) rather than
+    /// Whether the error is the user's input (a malformed lexicon, rates file
+    /// or gazetteer) rather than
     /// a failed run; the CLI exits with 2 for these.
     pub fn is_config(&self) -> bool {
-        matches!(self, AnalysisError::Lexicon { .. })
+        matches!(
+            self,
+            AnalysisError::Lexicon { .. }
+                | AnalysisError::Rates { .. }
+                | AnalysisError::Reference { .. }
+        )
     }
 }

@@ -1,10 +1,20 @@
-//! Figures: the stacked bar chart of wildlife listings per year by taxon
-//! group (confirmed + suspected), as a print-resolution PNG and an SVG, with
-//! a colour-blind-safe palette (Okabe–Ito), the embedded DejaVu Sans font (no
-//! system fonts needed) and the data's source line at the bottom.
+//! Figures: every chart the analysis publishes, as a print-resolution PNG
+//! (8 × 5 in at 300 dpi) and an SVG with real text, in one house style: the
+//! colour-blind-safe Okabe–Ito palette, the embedded DejaVu Sans font (no
+//! system fonts needed for the PNG), a title, a subtitle, axis labels with
+//! units and the data's source line at the bottom.
+//!
+//! - this file: the style and the PNG/SVG writer;
+//! - [`charts`]: the chart kinds (stacked bars, lines/steps, log-scale
+//!   distributions, heat map, horizontal bars), each drawing given numbers;
+//! - [`catalog`]: which figures exist, built from the published tables under
+//!   `<out>/tables/`; a figure whose table is missing is listed as skipped.
 //!
 //! It owns layout and styling only. It must not compute statistics (it draws
-//! the annual table it is given) or read the lake.
+//! the tables it is given or reads from `<out>/tables/`) or read the lake.
+
+pub mod catalog;
+pub(crate) mod charts;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::error::Error;
@@ -13,12 +23,13 @@ use std::sync::OnceLock;
 
 use plotters::prelude::*;
 use plotters::style::register_font;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::atomic::{commit, temp_sibling, write_atomic};
 use crate::error::AnalysisError;
 
-/// The chart title (also what the tests look for in the SVG).
+pub use catalog::{FigureIndex, FigureInfo, write_all};
+
+/// The annual chart's title (also what the tests look for in the SVG).
 pub const TITLE: &str = "Online wildlife listings per year, by taxon group";
 /// Axis labels, with units.
 pub const X_LABEL: &str = "Year of posting";
@@ -27,9 +38,14 @@ pub const Y_LABEL: &str = "Listings (count)";
 pub const PNG_SIZE: (u32, u32) = (2400, 1500);
 /// Nominal size of the SVG (vector; scales freely).
 pub const SVG_SIZE: (u32, u32) = (1200, 750);
+/// The font family plotters draws with (registered from the embedded DejaVu).
+const FAMILY: &str = "sans-serif";
+/// What SVG viewers are asked for: DejaVu Sans where installed (the font the
+/// PNG uses), any sans-serif otherwise.
+const SVG_FAMILY: &str = "DejaVu Sans, Verdana, Arial, sans-serif";
 
 /// Okabe & Ito (2008) colour-blind-safe palette, black last.
-const OKABE_ITO: [RGBColor; 8] = [
+pub(crate) const OKABE_ITO: [RGBColor; 8] = [
     RGBColor(0xE6, 0x9F, 0x00), // orange
     RGBColor(0x56, 0xB4, 0xE9), // sky blue
     RGBColor(0x00, 0x9E, 0x73), // bluish green
@@ -39,8 +55,23 @@ const OKABE_ITO: [RGBColor; 8] = [
     RGBColor(0xCC, 0x79, 0xA7), // reddish purple
     RGBColor(0x00, 0x00, 0x00), // black
 ];
-const OTHER_COLOUR: RGBColor = RGBColor(0x99, 0x99, 0x99);
-const OTHER_LABEL: &str = "Other groups";
+pub(crate) const OTHER_COLOUR: RGBColor = RGBColor(0x99, 0x99, 0x99);
+pub(crate) const OTHER_LABEL: &str = "Other groups";
+pub(crate) const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
+pub(crate) const GREY: RGBColor = RGBColor(0x55, 0x55, 0x55);
+
+/// The texts around a chart.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Frame {
+    pub title: String,
+    pub subtitle: String,
+    pub x_label: String,
+    pub y_label: String,
+    /// The bottom line, without the "Source: " prefix.
+    pub source: String,
+    /// The legend's heading (empty: no legend column).
+    pub legend_title: String,
+}
 
 /// Listings per (year, taxon group), ready to draw.
 #[derive(Debug, Clone, Default)]
@@ -52,9 +83,10 @@ pub(crate) struct BarData {
 }
 
 impl BarData {
-    /// Groups in stacking order (largest total at the bottom), at most eight:
-    /// beyond that the smallest are merged into "Other groups".
-    fn stacked(&self) -> (Vec<String>, BTreeMap<i32, Vec<u64>>) {
+    /// As stacked bars: groups in stacking order (largest total at the
+    /// bottom), at most eight: beyond that the smallest are merged into
+    /// "Other groups".
+    pub(crate) fn stacked(&self) -> charts::Stacked {
         let mut totals: BTreeMap<&str, u64> = BTreeMap::new();
         for groups in self.counts.values() {
             for (g, n) in groups {
@@ -64,30 +96,35 @@ impl BarData {
         let mut order: Vec<(&str, u64)> = totals.into_iter().collect();
         order.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
         let mut names: Vec<String> = order.iter().map(|(g, _)| g.to_string()).collect();
-        let merge = names.len() > OKABE_ITO.len();
-        if merge {
+        if names.len() > OKABE_ITO.len() {
             names.truncate(OKABE_ITO.len() - 1);
             names.push(OTHER_LABEL.to_string());
         }
         let mut rows = BTreeMap::new();
         for &year in &self.years {
-            let mut row = vec![0u64; names.len()];
+            let mut row = vec![0.0; names.len()];
             if let Some(groups) = self.counts.get(&year) {
                 for (g, n) in groups {
                     let idx = names
                         .iter()
                         .position(|name| name == g)
                         .unwrap_or(names.len() - 1);
-                    row[idx] += n;
+                    row[idx] += *n as f64;
                 }
             }
             rows.insert(year, row);
         }
-        (names, rows)
+        charts::Stacked {
+            names,
+            rows,
+            percent: false,
+            empty_message: "No wildlife listings in the lake".into(),
+        }
     }
 }
 
-fn colour(i: usize, name: &str) -> RGBColor {
+/// The colour of the `i`-th series (grey for "Other groups").
+pub(crate) fn colour(i: usize, name: &str) -> RGBColor {
     if name == OTHER_LABEL {
         OTHER_COLOUR
     } else {
@@ -99,19 +136,33 @@ fn colour(i: usize, name: &str) -> RGBColor {
 fn register_fonts() -> Result<(), String> {
     static DONE: OnceLock<Result<(), String>> = OnceLock::new();
     DONE.get_or_init(|| {
-        register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular())
+        register_font(FAMILY, FontStyle::Normal, dejavu::sans::regular())
             .map_err(|_| "embedded DejaVu Sans is not a valid font".to_string())?;
-        register_font("sans-serif", FontStyle::Bold, dejavu::sans::bold())
+        register_font(FAMILY, FontStyle::Bold, dejavu::sans::bold())
             .map_err(|_| "embedded DejaVu Sans Bold is not a valid font".to_string())?;
         Ok(())
     })
     .clone()
 }
 
-/// Draws the chart as PNG and SVG (both atomically).
-pub(crate) fn write_annual_figure(
-    data: &BarData,
-    source_line: &str,
+/// A chart kind: draws itself into a drawing area at scale `s` (1.0 = the
+/// 1200 px wide SVG).
+pub(crate) trait Draw {
+    fn draw<DB>(
+        &self,
+        root: &DrawingArea<DB, plotters::coord::Shift>,
+        frame: &Frame,
+        s: f64,
+    ) -> Result<(), Box<dyn Error>>
+    where
+        DB: DrawingBackend,
+        DB::ErrorType: 'static;
+}
+
+/// Draws `chart` as PNG and SVG (both atomically).
+pub(crate) fn write<C: Draw>(
+    chart: &C,
+    frame: &Frame,
     png: &Path,
     svg: &Path,
 ) -> Result<(), AnalysisError> {
@@ -126,7 +177,7 @@ pub(crate) fn write_annual_figure(
     let tmp = temp_sibling(png, ".png");
     let drawn = (|| -> Result<(), Box<dyn Error>> {
         let root = BitMapBackend::new(&tmp, PNG_SIZE).into_drawing_area();
-        draw(&root, data, source_line, f64::from(PNG_SIZE.0) / 1200.0)?;
+        chart.draw(&root, frame, f64::from(PNG_SIZE.0) / 1200.0)?;
         root.present()?;
         Ok(())
     })();
@@ -139,160 +190,14 @@ pub(crate) fn write_annual_figure(
     let mut text = String::new();
     {
         let root = SVGBackend::with_string(&mut text, SVG_SIZE).into_drawing_area();
-        draw(&root, data, source_line, f64::from(SVG_SIZE.0) / 1200.0)
+        chart
+            .draw(&root, frame, f64::from(SVG_SIZE.0) / 1200.0)
             .map_err(|e| fail(svg, e.to_string()))?;
         root.present().map_err(|e| fail(svg, e.to_string()))?;
     }
+    let text = text.replace(
+        &format!("font-family=\"{FAMILY}\""),
+        &format!("font-family=\"{SVG_FAMILY}\""),
+    );
     write_atomic(svg, text.as_bytes())
-}
-
-fn draw<DB>(
-    root: &DrawingArea<DB, plotters::coord::Shift>,
-    data: &BarData,
-    source_line: &str,
-    s: f64,
-) -> Result<(), Box<dyn Error>>
-where
-    DB: DrawingBackend,
-    DB::ErrorType: 'static,
-{
-    let px = |v: f64| (v * s).round() as u32;
-    let font = |size: f64| ("sans-serif", size * s).into_font();
-    let bold = |size: f64| ("sans-serif", size * s, FontStyle::Bold).into_font();
-    let ink = RGBColor(0x22, 0x22, 0x22);
-    let grey = RGBColor(0x55, 0x55, 0x55);
-
-    root.fill(&WHITE)?;
-    let (w, h) = root.dim_in_pixel();
-    let (header, rest) = root.split_vertically(px(92.0));
-    let (body, footer) = rest.split_vertically(h - px(92.0) - px(44.0));
-    let (plot, legend) = body.split_horizontally(w - px(270.0));
-
-    header.draw(&Text::new(
-        TITLE,
-        (px(40.0) as i32, px(22.0) as i32),
-        bold(30.0).color(&ink),
-    ))?;
-    header.draw(&Text::new(
-        "Listings classified as confirmed or suspected wildlife (decoys and unrecognised listings excluded)",
-        (px(40.0) as i32, px(62.0) as i32),
-        font(16.0).color(&grey),
-    ))?;
-    footer.draw(&Text::new(
-        format!("Source: {source_line}"),
-        (px(40.0) as i32, px(12.0) as i32),
-        font(14.0).color(&grey),
-    ))?;
-
-    let (groups, rows) = data.stacked();
-    let max_total = rows
-        .values()
-        .map(|r| r.iter().sum::<u64>())
-        .max()
-        .unwrap_or(0);
-    let y_max = ((max_total as f64) * 1.12).ceil() as u64 + 1;
-    let (first, last) = match (data.years.first(), data.years.last()) {
-        (Some(a), Some(b)) => (*a, *b),
-        _ => {
-            plot.draw(&Text::new(
-                "No wildlife listings in the lake",
-                (px(300.0) as i32, px(250.0) as i32),
-                font(24.0).color(&grey),
-            ))?;
-            return Ok(());
-        }
-    };
-
-    let axis_years = if first == last {
-        first - 1..last + 1
-    } else {
-        first..last
-    };
-    let n_segments = (axis_years.end - axis_years.start + 1) as usize;
-    let mut chart = ChartBuilder::on(&plot)
-        .margin_left(px(20.0))
-        .margin_right(px(20.0))
-        .margin_top(px(10.0))
-        .margin_bottom(px(10.0))
-        .x_label_area_size(px(70.0))
-        .y_label_area_size(px(90.0))
-        // Discrete year axis, one segment per year (the range is inclusive);
-        // a single year gets an empty neighbour on each side.
-        .build_cartesian_2d(axis_years.into_segmented(), 0u64..y_max)?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .light_line_style(WHITE)
-        .bold_line_style(ink.mix(0.12))
-        .axis_style(ink.stroke_width(px(1.5).max(1)))
-        .x_labels(n_segments + 1)
-        .x_label_formatter(&|v| match v {
-            SegmentValue::CenterOf(y) if data.years.contains(y) => y.to_string(),
-            _ => String::new(),
-        })
-        .y_labels(8)
-        .y_label_formatter(&|v| format!("{v}"))
-        .x_desc(X_LABEL)
-        .y_desc(Y_LABEL)
-        .label_style(font(16.0).color(&ink))
-        .axis_desc_style(font(18.0).color(&ink))
-        .draw()?;
-
-    let bar_gap =
-        px((plot.dim_in_pixel().0 as f64 / s / n_segments as f64 * 0.18).clamp(4.0, 60.0));
-    for (gi, name) in groups.iter().enumerate() {
-        let c = colour(gi, name);
-        chart.draw_series(rows.iter().filter_map(|(&year, row)| {
-            let base: u64 = row[..gi].iter().sum();
-            let v = row[gi];
-            (v > 0).then(|| {
-                let mut r = Rectangle::new(
-                    [
-                        (SegmentValue::Exact(year), base),
-                        (SegmentValue::Exact(year + 1), base + v),
-                    ],
-                    c.filled(),
-                );
-                r.set_margin(0, 0, bar_gap, bar_gap);
-                r
-            })
-        }))?;
-    }
-    // Totals above the bars.
-    chart.draw_series(rows.iter().filter_map(|(&year, row)| {
-        let total: u64 = row.iter().sum();
-        (total > 0).then(|| {
-            Text::new(
-                total.to_string(),
-                (SegmentValue::CenterOf(year), total),
-                font(15.0)
-                    .color(&ink)
-                    .pos(Pos::new(HPos::Center, VPos::Bottom)),
-            )
-        })
-    }))?;
-
-    // Legend, top of the stack first.
-    legend.draw(&Text::new(
-        "Taxon group",
-        (px(10.0) as i32, px(20.0) as i32),
-        bold(17.0).color(&ink),
-    ))?;
-    for (row, (gi, name)) in groups.iter().enumerate().rev().enumerate() {
-        let y = px(56.0 + 32.0 * row as f64) as i32;
-        let x = px(10.0) as i32;
-        let sw = px(20.0) as i32;
-        legend.draw(&Rectangle::new(
-            [(x, y), (x + sw, y + sw)],
-            colour(gi, name).filled(),
-        ))?;
-        legend.draw(&Text::new(
-            name.as_str(),
-            (x + sw + px(10.0) as i32, y + sw / 2),
-            font(15.0)
-                .color(&ink)
-                .pos(Pos::new(HPos::Left, VPos::Center)),
-        ))?;
-    }
-    Ok(())
 }

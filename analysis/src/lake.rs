@@ -16,7 +16,7 @@ use crate::error::AnalysisError;
 
 /// The lake contract version this analysis reads (`schema_version` in
 /// `data/schema/lake.toml` and in every row).
-pub const SCHEMA_VERSION: i32 = 1;
+pub const SCHEMA_VERSION: i32 = 2;
 
 /// A column type as the contract spells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,6 +120,11 @@ pub const LISTINGS_READ: &[LakeColumn] = &[
     c("listings", "description", ColumnType::Utf8),
     c("listings", "quantity", ColumnType::Int32),
     c("listings", "posted_date", ColumnType::Date32),
+    c("listings", "price_amount", ColumnType::Decimal18_4),
+    c("listings", "currency", ColumnType::Utf8),
+    c("listings", "seller_pseudonym", ColumnType::Utf8),
+    c("listings", "seller_location", ColumnType::Utf8),
+    c("listings", "ships_to", ColumnType::Utf8),
 ];
 
 /// The `fetch_log` columns, which the warehouse exposes as a view (used to

@@ -1,32 +1,48 @@
 //! The species lexicon: loads the reviewer-edited `data/reference/lexicon.toml`
 //! (taxa and the terms that name or imply them), validates it (errors name the
-//! file, line and key), and classifies one listing text into taxon group,
-//! taxon, product type and confidence with an Aho–Corasick automaton.
+//! file, line and key), and classifies one listing text into its taxa, taxon
+//! group, CITES appendix, product type, live or part, and confidence with an
+//! Aho–Corasick automaton, keeping the terms that matched.
 //!
 //! It owns text normalisation and the classification rules. It must not read
 //! the lake, know about listings or runs, or hold any vocabulary in code: every
 //! word it recognises comes from the TOML file, so reviewers can audit it.
+//! Submodules: [`import`] (adds taxa and names from Species+ and GBIF files)
+//! and [`bench`] (the matching-throughput benchmark).
 //!
 //! Normalisation (applied alike to the lexicon terms and to the text):
-//! full-width ASCII to ASCII, lower-casing, Western diacritics stripped from
-//! precomposed Latin letters (é → e, ö → o, ç → c; the Vietnamese tone letters
-//! of Latin Extended Additional such as ổ, ớ are kept, so "với" ≠ "voi"), then
-//! the text is cut into tokens: runs of letters/digits for spaced scripts, one
-//! token per character for scripts written without spaces (Han, kana, Thai,
-//! Lao, Khmer, Myanmar). A term matches whole tokens (word boundaries) — or,
-//! with `boundary = "prefix"`, the start of a token (German compounds:
-//! "Elfenbein" in "Elfenbeinschnitzerei"). Because unspaced scripts are one
-//! token per character, CJK and Thai terms match anywhere.
+//! Unicode NFKC (full-width letters, ligatures, compatibility forms), lower
+//! case (with ß → ss, æ → ae, œ → oe, ø → o, ł → l), then canonical
+//! decomposition with the *Western* combining marks dropped (acute, grave,
+//! circumflex, tilde, macron, breve, dot above, diaeresis, ring, double acute,
+//! caron, cedilla, ogonek: é → e, ö → o, ç → c, ё → е). Kept on purpose: the
+//! Vietnamese dot below, hook above and horn (so "với" (with) ≠ "voi"
+//! (elephant) and "vẹt" (parrot) ≠ "vet"), and Cyrillic й. The text is then cut
+//! into tokens: runs of letters/digits for spaced scripts, one token per
+//! character for scripts written without spaces (Han, kana, Thai, Lao, Khmer,
+//! Myanmar). A term matches whole tokens (word boundaries) — or, with
+//! `boundary = "prefix"`, the start of a token (German compounds: "Elfenbein"
+//! in "Elfenbeinschnitzerei"; Russian endings). Because unspaced scripts are
+//! one token per character, CJK and Thai terms match anywhere.
 
-use std::collections::{BTreeSet, HashMap};
+pub mod bench;
+pub mod import;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use toml::Spanned;
+use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 use crate::error::AnalysisError;
+
+/// The languages every key taxon is named in (BCP 47 primary tags). A taxon
+/// lacking names in some of them lists those in `lacks_names_in`.
+pub const SUPPORTED_LANGUAGES: &[&str] = &["en", "fr", "de", "es", "pt", "ru", "zh", "vi", "th"];
 
 /// Product types a term may name (closed list so typos are caught on load).
 pub const PRODUCT_TYPES: &[&str] = &[
@@ -47,6 +63,11 @@ pub const PRODUCT_TYPES: &[&str] = &[
     "egg",
     "feather",
     "trophy",
+    "fin",
+    "gill_plate",
+    "caviar",
+    "wool",
+    "coral",
 ];
 
 /// How sure the lexicon is that a text offers a CITES-listed wildlife product.
@@ -87,17 +108,41 @@ pub struct Classification {
     /// Taxon group (for example `Elephants`); `None` for decoys and unrecognised text.
     pub taxon_group: Option<String>,
     /// Scientific name of the named taxon (species or higher rank, for example
-    /// `Psittacus erithacus` or `Elephantidae`); only for confirmed listings.
+    /// `Psittacus erithacus` or `Elephantidae`): the first named, or a later
+    /// more specific one of the same group; only for confirmed listings.
     pub taxon: Option<String>,
+    /// CITES appendix of that taxon (`I`, `II`, `III` or a split such as `I/II`);
+    /// only for confirmed listings.
+    pub cites_appendix: Option<String>,
     /// Product type (`ivory`, `horn`, `live`, ...): the first product-bearing
     /// term by position, else the named taxon's default; `None` for decoys.
     pub product_type: Option<String>,
-    /// Whether the listing offers live animals (`product_type == "live"`).
+    /// Whether the listing offers live animals (`product_type == "live"`);
+    /// otherwise it offers parts or products.
     pub live: bool,
     pub confidence: Confidence,
     /// The lexicon terms found, spelled as in the lexicon (`text` or the
     /// variant that matched), in order of first appearance, without repeats.
     pub matched_terms: Vec<String>,
+    /// Every taxon the text names, in order of first mention; empty unless
+    /// confirmed.
+    pub taxa: Vec<TaxonMatch>,
+    /// Legality claims found ("antique", "pre-1947", "certificate"...): recorded, never trusted.
+    pub legality_claims: Vec<String>,
+}
+
+/// One taxon named in a listing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TaxonMatch {
+    pub scientific_name: String,
+    /// `species`, `genus`, `family`, ...
+    pub rank: &'static str,
+    pub taxon_group: String,
+    pub cites_appendix: String,
+    /// The listing's product word if any, else this taxon's default product.
+    pub product_type: Option<String>,
+    /// The lexicon forms that named this taxon.
+    pub terms: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
@@ -106,9 +151,24 @@ enum TermKind {
     CommonName,
     Product,
     CodeWord,
+    Context,
     Decoy,
     Legality,
     Neutral,
+}
+
+impl TermKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            TermKind::CommonName => "common_name",
+            TermKind::Product => "product",
+            TermKind::CodeWord => "code_word",
+            TermKind::Context => "context",
+            TermKind::Decoy => "decoy",
+            TermKind::Legality => "legality",
+            TermKind::Neutral => "neutral",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -119,7 +179,8 @@ enum Boundary {
     Prefix,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+/// Ranks from the most to the least specific (the order is used).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum Rank {
     Subspecies,
@@ -130,6 +191,21 @@ enum Rank {
     Superfamily,
     Order,
     Class,
+}
+
+impl Rank {
+    fn as_str(self) -> &'static str {
+        match self {
+            Rank::Subspecies => "subspecies",
+            Rank::Species => "species",
+            Rank::Genus => "genus",
+            Rank::Subfamily => "subfamily",
+            Rank::Family => "family",
+            Rank::Superfamily => "superfamily",
+            Rank::Order => "order",
+            Rank::Class => "class",
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -151,11 +227,14 @@ struct RawTaxon {
     scientific_name: Spanned<String>,
     #[serde(default)]
     synonyms: Vec<Spanned<String>>,
-    #[allow(dead_code)]
     rank: Rank,
     taxon_group: Spanned<String>,
     cites_appendix: Spanned<String>,
     default_product_type: Option<Spanned<String>>,
+    /// Supported languages with no known common name (documented gaps).
+    #[serde(default)]
+    lacks_names_in: Vec<Spanned<String>>,
+    source: Option<Spanned<String>>,
     #[allow(dead_code)]
     note: Option<String>,
 }
@@ -171,6 +250,11 @@ struct RawTerm {
     taxon: Option<Spanned<String>>,
     taxon_group: Option<Spanned<String>>,
     product_type: Option<Spanned<String>>,
+    /// Code words only: count only when the listing also has a context term
+    /// or a product word of the same product ("white" alone is a colour;
+    /// "white" + "carving" is jargon).
+    #[serde(default)]
+    needs_context: bool,
     #[serde(default)]
     boundary: Boundary,
     source: Spanned<String>,
@@ -180,9 +264,14 @@ struct RawTerm {
 
 #[derive(Debug, Clone)]
 struct Taxon {
+    key: String,
     scientific_name: String,
+    rank: Rank,
     taxon_group: String,
+    cites_appendix: String,
     default_product_type: Option<String>,
+    lacks_names_in: Vec<String>,
+    source: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -192,6 +281,60 @@ struct Term {
     taxon: Option<usize>,
     taxon_group: Option<String>,
     product_type: Option<String>,
+    needs_context: bool,
+}
+
+/// One `[[terms]]` entry (or a taxon's scientific name), for statistics,
+/// coverage checks and the importer.
+#[derive(Debug, Clone)]
+struct Entry {
+    language: String,
+    kind: TermKind,
+    taxon: Option<usize>,
+    taxon_group: Option<String>,
+    source: String,
+    /// Number of matchable forms (text plus variants).
+    forms: usize,
+}
+
+/// A taxon of the lexicon, as reviewers see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TaxonInfo {
+    pub key: String,
+    pub scientific_name: String,
+    pub rank: &'static str,
+    pub taxon_group: String,
+    pub cites_appendix: String,
+    pub source: Option<String>,
+    /// Languages with at least one common name for this taxon (scientific
+    /// names not counted).
+    pub name_languages: BTreeSet<String>,
+    /// Supported languages the lexicon declares it has no name in.
+    pub lacks_names_in: Vec<String>,
+}
+
+/// Counts per taxon group and per language (`wildtrace lexicon stats`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LexiconStats {
+    pub version: String,
+    pub sha256: String,
+    pub taxa: usize,
+    pub terms: usize,
+    pub forms: usize,
+    /// Group → taxa and common-name forms per language.
+    pub groups: BTreeMap<String, GroupStats>,
+    /// Language → forms per term kind.
+    pub languages: BTreeMap<String, BTreeMap<String, usize>>,
+    /// Source → forms (how much rests on each source, e.g. awaiting review).
+    pub sources: BTreeMap<String, usize>,
+}
+
+/// One taxon group's coverage.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct GroupStats {
+    pub taxa: usize,
+    /// Language → common-name forms (scientific names under `la`).
+    pub names: BTreeMap<String, usize>,
 }
 
 /// A loaded, validated species lexicon with its compiled matcher.
@@ -201,10 +344,13 @@ pub struct Lexicon {
     sha256: String,
     taxa: Vec<Taxon>,
     terms: Vec<Term>,
+    entries: Vec<Entry>,
     /// Automaton pattern index -> term index.
     pattern_terms: Vec<usize>,
     /// Automaton pattern index -> the form as the lexicon spells it.
     pattern_forms: Vec<String>,
+    /// Pattern text -> term index (what each normalised form means).
+    pattern_index: HashMap<String, usize>,
     matcher: AhoCorasick,
 }
 
@@ -233,6 +379,7 @@ impl Lexicon {
             taxon_keys: HashMap::new(),
             groups: BTreeSet::new(),
             terms: Vec::new(),
+            entries: Vec::new(),
             patterns: Vec::new(),
             pattern_terms: Vec::new(),
             pattern_forms: Vec::new(),
@@ -240,14 +387,7 @@ impl Lexicon {
         };
 
         let version = raw.version.get_ref().trim().to_string();
-        let version_ok = {
-            let parts: Vec<&str> = version.split('.').collect();
-            parts.len() == 3
-                && parts
-                    .iter()
-                    .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
-        };
-        if !version_ok {
+        if parse_version(&version).is_none() {
             return Err(b.err(
                 raw.version.span().start,
                 "version",
@@ -266,6 +406,7 @@ impl Lexicon {
                 taxon: Some(idx),
                 taxon_group: None,
                 product_type: None,
+                needs_context: false,
             };
             b.add_pattern(
                 &t.scientific_name,
@@ -281,10 +422,22 @@ impl Lexicon {
                     &format!("taxa[{i}].synonyms[{j}]"),
                 )?;
             }
+            b.entries.push(Entry {
+                language: "la".into(),
+                kind: TermKind::CommonName,
+                taxon: Some(idx),
+                taxon_group: None,
+                source: b.taxa[idx]
+                    .source
+                    .clone()
+                    .unwrap_or_else(|| "scientific name".into()),
+                forms: 1 + t.synonyms.len(),
+            });
         }
         for (i, t) in raw.terms.iter().enumerate() {
             b.add_term(i, t)?;
         }
+        b.check_declared_gaps(&raw.taxa)?;
 
         let matcher = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
@@ -296,13 +449,19 @@ impl Lexicon {
             sha256: hex::encode(Sha256::digest(src.as_bytes())),
             taxa: b.taxa,
             terms: b.terms,
+            entries: b.entries,
             pattern_terms: b.pattern_terms,
             pattern_forms: b.pattern_forms,
+            pattern_index: b
+                .pattern_index
+                .into_iter()
+                .map(|(p, (idx, _))| (p, idx))
+                .collect(),
             matcher,
         })
     }
 
-    /// The lexicon's `version` (for example `0.1.0`).
+    /// The lexicon's `version` (for example `0.2.0`).
     pub fn version(&self) -> &str {
         &self.version
     }
@@ -324,20 +483,95 @@ impl Lexicon {
         set.into_iter().map(str::to_string).collect()
     }
 
+    /// Every taxon with its name coverage, in file order.
+    pub fn taxa(&self) -> Vec<TaxonInfo> {
+        let mut langs: Vec<BTreeSet<String>> = vec![BTreeSet::new(); self.taxa.len()];
+        for e in &self.entries {
+            if let (TermKind::CommonName, Some(t)) = (e.kind, e.taxon)
+                && e.language != "la"
+            {
+                langs[t].insert(primary_language(&e.language).to_string());
+            }
+        }
+        self.taxa
+            .iter()
+            .zip(langs)
+            .map(|(t, name_languages)| TaxonInfo {
+                key: t.key.clone(),
+                scientific_name: t.scientific_name.clone(),
+                rank: t.rank.as_str(),
+                taxon_group: t.taxon_group.clone(),
+                cites_appendix: t.cites_appendix.clone(),
+                source: t.source.clone(),
+                name_languages,
+                lacks_names_in: t.lacks_names_in.clone(),
+            })
+            .collect()
+    }
+
+    /// Counts per taxon group and per language.
+    pub fn stats(&self) -> LexiconStats {
+        let mut groups: BTreeMap<String, GroupStats> = BTreeMap::new();
+        for t in &self.taxa {
+            groups.entry(t.taxon_group.clone()).or_default().taxa += 1;
+        }
+        let mut languages: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+        let mut sources: BTreeMap<String, usize> = BTreeMap::new();
+        for e in &self.entries {
+            *sources.entry(e.source.clone()).or_default() += e.forms;
+            *languages
+                .entry(e.language.clone())
+                .or_default()
+                .entry(e.kind.as_str().to_string())
+                .or_default() += e.forms;
+            let group = match (e.taxon, &e.taxon_group) {
+                (Some(t), _) => Some(&self.taxa[t].taxon_group),
+                (None, Some(g)) => Some(g),
+                _ => None,
+            };
+            if let (TermKind::CommonName, Some(g)) = (e.kind, group) {
+                *groups
+                    .entry(g.clone())
+                    .or_default()
+                    .names
+                    .entry(e.language.clone())
+                    .or_default() += e.forms;
+            }
+        }
+        let (taxa, terms, forms) = self.counts();
+        LexiconStats {
+            version: self.version.clone(),
+            sha256: self.sha256.clone(),
+            taxa,
+            terms,
+            forms,
+            groups,
+            languages,
+            sources,
+        }
+    }
+
     /// Classifies one text (usually `title + "\n" + description`).
     ///
     /// Rules, in order: any decoy cue → `Decoy` (no group); else the first
     /// common or scientific name by position → `Confirmed` with its taxon and
-    /// group; else the first code word or product word that implies a group
-    /// → `Suspected` (group only); else `None`.
+    /// group, unless a later name of the same group is more specific (lower
+    /// rank), which then wins; every named taxon is listed in `taxa` in order
+    /// of mention; else the first code word or product word that implies a
+    /// group → `Suspected` (group only); else `None`. A code word marked `needs_context` counts only when the text
+    /// also has a context term (carving, netsuke, ...) or a product word of
+    /// the same product type ("black" + "horn").
     pub fn classify(&self, text: &str) -> Classification {
-        let hay = haystack(&tokens(text));
+        let hay = haystack(text);
         let mut matched: Vec<String> = Vec::new();
+        let mut legality: Vec<String> = Vec::new();
         let mut decoy = false;
-        let mut named: Option<usize> = None;
-        let mut implied: Option<&str> = None;
-        let mut product: Option<&str> = None;
-        for m in self.matcher.find_iter(&hay) {
+        let mut context = false;
+        let mut products_seen: Vec<&str> = Vec::new();
+        let mut named: Vec<(usize, Vec<String>)> = Vec::new();
+        // (implied group, product, needs context) in text order
+        let mut implied: Vec<(Option<&str>, Option<&str>, bool)> = Vec::new();
+        for m in self.matcher.find_iter(hay.as_slice()) {
             let term = &self.terms[self.pattern_terms[m.pattern().as_usize()]];
             let form = &self.pattern_forms[m.pattern().as_usize()];
             if !matched.iter().any(|t| t == form) {
@@ -345,25 +579,37 @@ impl Lexicon {
             }
             match term.kind {
                 TermKind::Decoy => decoy = true,
+                TermKind::Context => context = true,
                 TermKind::CommonName => {
-                    if named.is_none() {
-                        named = term.taxon;
+                    let t = term.taxon.expect("common names carry a taxon");
+                    match named.iter_mut().find(|(n, _)| *n == t) {
+                        Some((_, forms)) => {
+                            if !forms.iter().any(|f| f == form) {
+                                forms.push(form.clone());
+                            }
+                        }
+                        None => named.push((t, vec![form.clone()])),
                     }
+                    implied.push((None, term.product_type.as_deref(), false));
                 }
                 TermKind::CodeWord | TermKind::Product => {
-                    if implied.is_none() {
-                        implied = term.taxon_group.as_deref();
+                    if let (TermKind::Product, Some(p)) = (term.kind, term.product_type.as_deref())
+                        && !products_seen.contains(&p)
+                    {
+                        products_seen.push(p);
+                    }
+                    implied.push((
+                        term.taxon_group.as_deref(),
+                        term.product_type.as_deref(),
+                        term.needs_context,
+                    ));
+                }
+                TermKind::Legality => {
+                    if !legality.iter().any(|t| t == form) {
+                        legality.push(form.clone());
                     }
                 }
-                TermKind::Legality | TermKind::Neutral => {}
-            }
-            if product.is_none()
-                && matches!(
-                    term.kind,
-                    TermKind::CommonName | TermKind::CodeWord | TermKind::Product
-                )
-            {
-                product = term.product_type.as_deref();
+                TermKind::Neutral => {}
             }
         }
 
@@ -371,40 +617,108 @@ impl Lexicon {
             return Classification {
                 taxon_group: None,
                 taxon: None,
+                cites_appendix: None,
                 product_type: None,
                 live: false,
                 confidence: Confidence::Decoy,
                 matched_terms: matched,
+                taxa: Vec::new(),
+                legality_claims: legality,
             };
         }
-        let (confidence, taxon_group, taxon, product_type) = if let Some(t) = named {
-            let taxon = &self.taxa[t];
-            let product = product.or(taxon.default_product_type.as_deref());
-            (
-                Confidence::Confirmed,
-                Some(taxon.taxon_group.clone()),
-                Some(taxon.scientific_name.clone()),
-                product,
-            )
-        } else if let Some(group) = implied {
-            (
-                Confidence::Suspected,
-                Some(group.to_string()),
-                None,
-                product,
-            )
-        } else {
-            (Confidence::None, None, None, product)
-        };
-        Classification {
-            taxon_group,
-            taxon,
-            live: product_type == Some("live"),
-            product_type: product_type.map(str::to_string),
-            confidence,
+        // A needs_context code word counts with a context term, or with a
+        // product word of its own product ("black" + "horn").
+        let active = implied.iter().filter(|(_, p, weak)| {
+            !weak || context || p.is_some_and(|p| products_seen.contains(&p))
+        });
+        let product = active.clone().find_map(|(_, p, _)| *p);
+        let group = active.clone().find_map(|(g, _, _)| *g);
+        let mut out = Classification {
+            taxon_group: None,
+            taxon: None,
+            cites_appendix: None,
+            product_type: None,
+            live: false,
+            confidence: Confidence::None,
             matched_terms: matched,
+            taxa: Vec::new(),
+            legality_claims: legality,
+        };
+        // The first name by position, refined by a later, more specific name
+        // of the same group ("parrot ... African grey" -> Psittacus erithacus).
+        let primary = named.iter().map(|(t, _)| *t).reduce(|best, t| {
+            let (b, c) = (&self.taxa[best], &self.taxa[t]);
+            if c.taxon_group == b.taxon_group && c.rank < b.rank {
+                t
+            } else {
+                best
+            }
+        });
+        if let Some(primary) = primary {
+            let taxon = &self.taxa[primary];
+            out.confidence = Confidence::Confirmed;
+            out.taxon_group = Some(taxon.taxon_group.clone());
+            out.taxon = Some(taxon.scientific_name.clone());
+            out.cites_appendix = Some(taxon.cites_appendix.clone());
+            out.product_type = product
+                .or(taxon.default_product_type.as_deref())
+                .map(str::to_string);
+            out.taxa = named
+                .into_iter()
+                .map(|(t, terms)| {
+                    let taxon = &self.taxa[t];
+                    TaxonMatch {
+                        scientific_name: taxon.scientific_name.clone(),
+                        rank: taxon.rank.as_str(),
+                        taxon_group: taxon.taxon_group.clone(),
+                        cites_appendix: taxon.cites_appendix.clone(),
+                        product_type: product
+                            .or(taxon.default_product_type.as_deref())
+                            .map(str::to_string),
+                        terms,
+                    }
+                })
+                .collect();
+        } else if let Some(g) = group {
+            out.confidence = Confidence::Suspected;
+            out.taxon_group = Some(g.to_string());
+            out.product_type = product.map(str::to_string);
+        } else {
+            out.product_type = product.map(str::to_string);
         }
+        out.live = out.product_type.as_deref() == Some("live");
+        out
     }
+
+    /// What a normalised form means, if the lexicon has it: its kind and
+    /// taxon key or group. Used by the importer to skip names it already has.
+    fn meaning_of(&self, form: &str, boundary: Boundary) -> Option<&Term> {
+        let toks = tokens(form);
+        if toks.is_empty() {
+            return None;
+        }
+        let idx = *self.pattern_index.get(&pattern(&toks, boundary))?;
+        Some(&self.terms[idx])
+    }
+}
+
+/// `MAJOR.MINOR.PATCH` as numbers.
+fn parse_version(v: &str) -> Option<(u64, u64, u64)> {
+    let mut parts = v.split('.');
+    let mut next = || -> Option<u64> {
+        let p = parts.next()?;
+        if p.is_empty() || !p.chars().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        p.parse().ok()
+    };
+    let version = (next()?, next()?, next()?);
+    parts.next().is_none().then_some(version)
+}
+
+/// `zh-Hant` → `zh`.
+fn primary_language(tag: &str) -> &str {
+    tag.split('-').next().unwrap_or(tag)
 }
 
 struct Builder<'a> {
@@ -414,6 +728,7 @@ struct Builder<'a> {
     taxon_keys: HashMap<String, usize>,
     groups: BTreeSet<String>,
     terms: Vec<Term>,
+    entries: Vec<Entry>,
     patterns: Vec<String>,
     pattern_terms: Vec<usize>,
     pattern_forms: Vec<String>,
@@ -430,6 +745,20 @@ impl Builder<'_> {
             column,
             key: key.to_string(),
             message,
+        }
+    }
+
+    fn language(&self, lang: &Spanned<String>, key: &str) -> Result<String, AnalysisError> {
+        let l = lang.get_ref();
+        let primary = primary_language(l);
+        if (2..=3).contains(&primary.len()) && primary.chars().all(|c| c.is_ascii_lowercase()) {
+            Ok(l.clone())
+        } else {
+            Err(self.err(
+                lang.span().start,
+                key,
+                format!("language must be a BCP 47 code such as en, fr, zh, got {l:?}"),
+            ))
         }
     }
 
@@ -487,13 +816,69 @@ impl Builder<'_> {
             Some(p) => Some(self.product(p, &format!("taxa[{i}].default_product_type"))?),
             None => None,
         };
+        let mut lacks = Vec::new();
+        for (j, l) in t.lacks_names_in.iter().enumerate() {
+            let key = format!("taxa[{i}].lacks_names_in[{j}]");
+            let l = self.language(l, &key)?;
+            if !SUPPORTED_LANGUAGES.contains(&l.as_str()) {
+                return Err(self.err(
+                    t.lacks_names_in[j].span().start,
+                    &key,
+                    format!(
+                        "{l:?} is not a supported language ({})",
+                        SUPPORTED_LANGUAGES.join(", ")
+                    ),
+                ));
+            }
+            lacks.push(l);
+        }
+        if let Some(s) = &t.source
+            && s.get_ref().trim().is_empty()
+        {
+            return Err(self.err(
+                s.span().start,
+                &format!("taxa[{i}].source"),
+                "source, when given, must say where the listing is documented".into(),
+            ));
+        }
         self.taxon_keys.insert(key.clone(), self.taxa.len());
         self.groups.insert(group.to_string());
         self.taxa.push(Taxon {
+            key: key.clone(),
             scientific_name: t.scientific_name.get_ref().trim().to_string(),
+            rank: t.rank,
             taxon_group: group.to_string(),
+            cites_appendix: t.cites_appendix.get_ref().clone(),
             default_product_type,
+            lacks_names_in: lacks,
+            source: t.source.as_ref().map(|s| s.get_ref().trim().to_string()),
         });
+        Ok(())
+    }
+
+    /// A taxon may not declare a language gap it does not have.
+    fn check_declared_gaps(&self, raw: &[RawTaxon]) -> Result<(), AnalysisError> {
+        for (i, t) in raw.iter().enumerate() {
+            let idx = self.taxon_keys[t.key.get_ref().as_str()];
+            for (j, l) in t.lacks_names_in.iter().enumerate() {
+                let has = self.entries.iter().any(|e| {
+                    e.kind == TermKind::CommonName
+                        && e.taxon == Some(idx)
+                        && primary_language(&e.language) == l.get_ref()
+                });
+                if has {
+                    return Err(self.err(
+                        l.span().start,
+                        &format!("taxa[{i}].lacks_names_in[{j}]"),
+                        format!(
+                            "taxon {:?} has names in {:?}; remove it from lacks_names_in",
+                            t.key.get_ref(),
+                            l.get_ref()
+                        ),
+                    ));
+                }
+            }
+        }
         Ok(())
     }
 
@@ -515,19 +900,7 @@ impl Builder<'_> {
 
     fn add_term(&mut self, i: usize, t: &RawTerm) -> Result<(), AnalysisError> {
         let k = |field: &str| format!("terms[{i}].{field}");
-        let lang = t.language.get_ref();
-        let lang_ok = {
-            let mut parts = lang.splitn(2, '-');
-            let primary = parts.next().unwrap_or("");
-            (2..=3).contains(&primary.len()) && primary.chars().all(|c| c.is_ascii_lowercase())
-        };
-        if !lang_ok {
-            return Err(self.err(
-                t.language.span().start,
-                &k("language"),
-                format!("language must be a BCP 47 code such as en, fr, zh, got {lang:?}"),
-            ));
-        }
+        let language = self.language(&t.language, &k("language"))?;
         if t.source.get_ref().trim().is_empty() {
             return Err(self.err(
                 t.source.span().start,
@@ -572,6 +945,13 @@ impl Builder<'_> {
         };
 
         let at = t.text.span().start;
+        if t.needs_context && t.kind != TermKind::CodeWord {
+            return Err(self.err(
+                at,
+                &k("needs_context"),
+                "only code_word terms take needs_context".into(),
+            ));
+        }
         let term = match t.kind {
             TermKind::CommonName => {
                 let Some(idx) = taxon else {
@@ -595,6 +975,7 @@ impl Builder<'_> {
                     taxon: Some(idx),
                     taxon_group: None,
                     product_type,
+                    needs_context: false,
                 }
             }
             TermKind::CodeWord | TermKind::Product => {
@@ -626,14 +1007,15 @@ impl Builder<'_> {
                     taxon: None,
                     taxon_group: implied,
                     product_type,
+                    needs_context: t.needs_context,
                 }
             }
-            TermKind::Decoy | TermKind::Legality | TermKind::Neutral => {
+            TermKind::Decoy | TermKind::Legality | TermKind::Neutral | TermKind::Context => {
                 if taxon.is_some() || group.is_some() || product_type.is_some() {
                     return Err(self.err(
                         at,
                         &k("kind"),
-                        "decoy, legality and neutral terms imply nothing: drop taxon, taxon_group and product_type"
+                        "decoy, legality, context and neutral terms imply nothing: drop taxon, taxon_group and product_type"
                             .into(),
                     ));
                 }
@@ -643,6 +1025,7 @@ impl Builder<'_> {
                     taxon: None,
                     taxon_group: None,
                     product_type: None,
+                    needs_context: false,
                 }
             }
         };
@@ -657,6 +1040,14 @@ impl Builder<'_> {
             };
             self.add_pattern(form, t.boundary, &term, &key)?;
         }
+        self.entries.push(Entry {
+            language,
+            kind: term.kind,
+            taxon: term.taxon,
+            taxon_group: term.taxon_group.clone(),
+            source: t.source.get_ref().trim().to_string(),
+            forms: 1 + t.variants.len(),
+        });
         Ok(())
     }
 
@@ -682,6 +1073,7 @@ impl Builder<'_> {
                 && existing.taxon == term.taxon
                 && existing.taxon_group == term.taxon_group
                 && existing.product_type == term.product_type
+                && existing.needs_context == term.needs_context
             {
                 return Ok(()); // same meaning (e.g. en "elephant" and fr "éléphant")
             }
@@ -827,44 +1219,180 @@ fn pattern(tokens: &[String], boundary: Boundary) -> String {
     p
 }
 
-/// The text the automaton runs over: tokens separated by two spaces and
-/// framed by single spaces, so that consecutive whole-word matches never
-/// compete for the same separator.
-fn haystack(tokens: &[String]) -> String {
-    let mut h = String::with_capacity(tokens.iter().map(|t| t.len() + 2).sum::<usize>() + 2);
-    h.push(' ');
-    h.push_str(&tokens.join("  "));
-    h.push(' ');
-    h
+/// Builds the text the automaton runs over: normalised tokens separated by
+/// two spaces and framed by single spaces, so that consecutive whole-word
+/// matches never compete for the same separator. Kept as UTF-8 bytes (the
+/// automaton searches bytes; only valid UTF-8 is ever pushed).
+struct Hay {
+    out: Vec<u8>,
+    first: bool,
+    in_word: bool,
+}
+
+impl Hay {
+    fn new(capacity: usize) -> Hay {
+        let mut out = Vec::with_capacity(capacity * 2 + 4);
+        out.push(b' ');
+        Hay {
+            out,
+            first: true,
+            in_word: false,
+        }
+    }
+
+    #[inline(always)]
+    fn separate(&mut self) {
+        if !self.first {
+            self.out.extend_from_slice(b"  ");
+        }
+        self.first = false;
+    }
+
+    #[inline(always)]
+    fn push(&mut self, c: char) {
+        if c.is_ascii() {
+            self.out.push(c as u8);
+        } else {
+            let mut buf = [0u8; 4];
+            self.out
+                .extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+        }
+    }
+
+    #[inline(always)]
+    fn word_char(&mut self, c: char) {
+        if !self.in_word {
+            self.separate();
+            self.in_word = true;
+        }
+        self.push(c);
+    }
+
+    /// A character of an unspaced script: a token of its own.
+    #[inline(always)]
+    fn single(&mut self, c: char) {
+        self.separate();
+        self.push(c);
+        self.in_word = false;
+    }
+
+    /// One ASCII byte, any case.
+    #[inline(always)]
+    fn ascii(&mut self, b: u8) {
+        if b.is_ascii_alphanumeric() {
+            if !self.in_word {
+                self.separate();
+                self.in_word = true;
+            }
+            self.out.push(b.to_ascii_lowercase());
+        } else {
+            self.in_word = false;
+        }
+    }
+
+    /// One normalised character (lower case, Western marks already dropped).
+    #[inline(always)]
+    fn feed(&mut self, c: char) {
+        if c.is_ascii() {
+            self.ascii(c as u8);
+        } else if is_unspaced_script(c) {
+            self.single(c);
+        } else if c.is_alphanumeric() || is_combining_mark(c) {
+            self.word_char(c);
+        } else {
+            self.in_word = false;
+        }
+    }
+
+    fn finish(mut self) -> Vec<u8> {
+        self.out.push(b' ');
+        self.out
+    }
+}
+
+/// The normalised, tokenised form of `text` the automaton searches.
+fn haystack(text: &str) -> Vec<u8> {
+    let mut h = Hay::new(text.len());
+    if text.is_ascii() {
+        // Fast path: ASCII is NFKC-stable and has no marks.
+        for &b in text.as_bytes() {
+            h.ascii(b);
+        }
+    } else if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        // Most text is already NFKC: skip the (slow) recomposition.
+        feed_chars(&mut h, text.chars());
+    } else {
+        feed_chars(&mut h, text.nfkc());
+    }
+    h.finish()
+}
+
+/// Lower-cases, folds and strips Western marks from NFKC characters.
+fn feed_chars(h: &mut Hay, chars: impl Iterator<Item = char>) {
+    for c in chars {
+        if c.is_ascii() {
+            h.ascii(c as u8);
+            continue;
+        }
+        if is_unspaced_script(c) {
+            // Han, kana, Thai...: no case, no Western marks.
+            h.single(c);
+            continue;
+        }
+        for lc in c.to_lowercase() {
+            match lc {
+                'ß' => {
+                    h.feed('s');
+                    h.feed('s');
+                }
+                'æ' => {
+                    h.feed('a');
+                    h.feed('e');
+                }
+                'œ' => {
+                    h.feed('o');
+                    h.feed('e');
+                }
+                'ø' => h.feed('o'),
+                'ł' => h.feed('l'),
+                'ı' => h.feed('i'),
+                'þ' => {
+                    h.feed('t');
+                    h.feed('h');
+                }
+                'ð' => h.feed('d'),
+                // Cyrillic short i is a letter of its own, not и + breve.
+                'й' => h.feed('й'),
+                _ if has_western_decomposition(lc) => decompose_canonical(lc, |d| {
+                    if !is_western_combining(d) {
+                        h.feed(d);
+                    }
+                }),
+                _ if is_western_combining(lc) => {}
+                _ => h.feed(lc),
+            }
+        }
+    }
+}
+
+/// Blocks whose precomposed letters can carry Western marks (Latin, Greek,
+/// Cyrillic); other scripts are fed unchanged, which is faster and, being
+/// applied alike to terms and text, consistent.
+fn has_western_decomposition(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00C0}'..='\u{024F}' | '\u{0370}'..='\u{04FF}' | '\u{1E00}'..='\u{1FFF}'
+    )
 }
 
 /// Normalises `text` and cuts it into tokens (see the module docs).
 pub fn tokens(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    for ch in text.chars() {
-        let ch = fullwidth_to_ascii(ch);
-        for lc in ch.to_lowercase() {
-            if let Some(base) = strip_diacritic(lc) {
-                cur.push_str(base);
-            } else if is_western_combining(lc) {
-                // dropped (decomposed é = e + U+0301)
-            } else if is_unspaced_script(lc) {
-                if !cur.is_empty() {
-                    out.push(std::mem::take(&mut cur));
-                }
-                out.push(lc.to_string());
-            } else if lc.is_alphanumeric() || is_combining(lc) {
-                cur.push(lc);
-            } else if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
-            }
-        }
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out
+    String::from_utf8(haystack(text))
+        .expect("the haystack holds only whole UTF-8 characters")
+        .split(' ')
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// The normalised form of a text: its tokens joined by single spaces.
@@ -872,64 +1400,14 @@ pub fn normalise(text: &str) -> String {
     tokens(text).join(" ")
 }
 
-fn fullwidth_to_ascii(c: char) -> char {
-    match c {
-        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-        '\u{3000}' => ' ',
-        _ => c,
-    }
-}
-
-/// Base letters of precomposed lower-case Latin-1 / Latin Extended-A letters
-/// with Western diacritics, plus a few letters without a decomposition.
-fn strip_diacritic(c: char) -> Option<&'static str> {
-    match c {
-        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => Some("a"),
-        'ç' | 'ć' | 'ĉ' | 'ċ' | 'č' => Some("c"),
-        'ď' => Some("d"),
-        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ĕ' | 'ė' | 'ę' | 'ě' => Some("e"),
-        'ĝ' | 'ğ' | 'ġ' | 'ģ' => Some("g"),
-        'ĥ' => Some("h"),
-        'ì' | 'í' | 'î' | 'ï' | 'ĩ' | 'ī' | 'ĭ' | 'į' | 'ı' => Some("i"),
-        'ĵ' => Some("j"),
-        'ķ' => Some("k"),
-        'ĺ' | 'ļ' | 'ľ' | 'ł' => Some("l"),
-        'ñ' | 'ń' | 'ņ' | 'ň' => Some("n"),
-        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ō' | 'ŏ' | 'ő' | 'ø' => Some("o"),
-        'ŕ' | 'ŗ' | 'ř' => Some("r"),
-        'ś' | 'ŝ' | 'ş' | 'š' | 'ș' => Some("s"),
-        'ţ' | 'ť' | 'ț' => Some("t"),
-        'ù' | 'ú' | 'û' | 'ü' | 'ũ' | 'ū' | 'ŭ' | 'ů' | 'ű' | 'ų' => Some("u"),
-        'ŵ' => Some("w"),
-        'ý' | 'ÿ' | 'ŷ' => Some("y"),
-        'ź' | 'ż' | 'ž' => Some("z"),
-        'ß' => Some("ss"),
-        'æ' => Some("ae"),
-        'œ' => Some("oe"),
-        'þ' => Some("th"),
-        'ð' => Some("d"),
-        _ => None,
-    }
-}
-
-/// Combining marks that Western languages use (acute, grave, circumflex,
+/// Combining marks that Western languages use (grave, acute, circumflex,
 /// tilde, macron, breve, dot above, diaeresis, ring, double acute, caron,
-/// cedilla, ogonek). Vietnamese hook above, horn and dot below are kept.
+/// cedilla, ogonek). Vietnamese hook above (U+0309), horn (U+031B) and dot
+/// below (U+0323) are kept.
 fn is_western_combining(c: char) -> bool {
     matches!(
         c,
         '\u{0300}'..='\u{0304}' | '\u{0306}'..='\u{0308}' | '\u{030A}'..='\u{030C}' | '\u{0327}' | '\u{0328}'
-    )
-}
-
-fn is_combining(c: char) -> bool {
-    matches!(
-        c,
-        '\u{0300}'..='\u{036F}'
-            | '\u{1AB0}'..='\u{1AFF}'
-            | '\u{1DC0}'..='\u{1DFF}'
-            | '\u{20D0}'..='\u{20FF}'
-            | '\u{FE20}'..='\u{FE2F}'
     )
 }
 

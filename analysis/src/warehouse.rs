@@ -1,6 +1,7 @@
 //! The DuckDB warehouse `wildtrace.duckdb`: rebuilt from scratch on every run
 //! (in a temporary file, then renamed), with views `listings` and
-//! `fetch_log` over the Parquet lake and tables loaded from the analysis CSVs;
+//! `fetch_log` over the Parquet lake and tables loaded from the analysis CSVs
+//! and Parquet files (the latter keep their Parquet types);
 //! plus [`sql`], the read-only query entry point behind `wildtrace sql`.
 //!
 //! It owns the warehouse layout and value formatting for display. It must not
@@ -22,6 +23,12 @@ pub(crate) struct CsvTable<'a> {
     pub csv: &'a Path,
     /// Column names and DuckDB types, in file order.
     pub columns: &'a [(&'a str, &'a str)],
+}
+
+/// A table to load into the warehouse from a Parquet file.
+pub(crate) struct ParquetTable<'a> {
+    pub name: &'a str,
+    pub parquet: &'a Path,
 }
 
 /// DuckDB column types of the published tables.
@@ -103,6 +110,7 @@ pub(crate) fn build(
     target: &Path,
     lake_dir: &Path,
     tables: &[CsvTable<'_>],
+    parquet_tables: &[ParquetTable<'_>],
     provenance: &[(&str, String)],
 ) -> Result<(), AnalysisError> {
     let lake_dir = lake_dir
@@ -134,6 +142,17 @@ pub(crate) fn build(
             ident(t.name),
             quote(&csv.to_string_lossy()),
             cols.join(", ")
+        ));
+    }
+    for t in parquet_tables {
+        let file = t
+            .parquet
+            .canonicalize()
+            .map_err(|e| AnalysisError::io(t.parquet, e))?;
+        sql.push_str(&format!(
+            "CREATE TABLE {} AS SELECT * FROM read_parquet({});\n",
+            ident(t.name),
+            quote(&file.to_string_lossy())
         ));
     }
     sql.push_str("CREATE TABLE provenance (key VARCHAR NOT NULL, value VARCHAR);\n");

@@ -120,7 +120,41 @@ struct RawConfig {
     #[serde(default)]
     storage: RawStorage,
     #[serde(default)]
+    revisit: RawRevisit,
+    #[serde(default)]
+    evidence: RawEvidence,
+    schedule: Option<RawSchedule>,
+    #[serde(default)]
     sites: Vec<RawSite>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawRevisit {
+    enabled: bool,
+    min_interval_h: Spanned<f64>,
+}
+
+impl Default for RawRevisit {
+    fn default() -> Self {
+        RawRevisit {
+            enabled: true,
+            min_interval_h: Spanned::new(0..0, 0.0),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+struct RawEvidence {
+    warc: bool,
+    dir: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSchedule {
+    cron: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -162,6 +196,7 @@ impl Default for RawPoliteness {
 #[serde(deny_unknown_fields, default)]
 struct RawFetch {
     connect_timeout_ms: u64,
+    read_timeout_ms: u64,
     timeout_ms: u64,
     max_body_bytes: Spanned<u64>,
     max_redirects: Spanned<usize>,
@@ -171,6 +206,7 @@ impl Default for RawFetch {
     fn default() -> Self {
         RawFetch {
             connect_timeout_ms: 10_000,
+            read_timeout_ms: 15_000,
             timeout_ms: 30_000,
             max_body_bytes: Spanned::new(0..0, 5 * 1024 * 1024),
             max_redirects: Spanned::new(0..0, 5),
@@ -185,6 +221,12 @@ struct RawScope {
     max_pages_per_host: usize,
     max_search_pages: usize,
     max_url_len: usize,
+    max_depth: u32,
+    max_path_repeats: usize,
+    max_query_variants: usize,
+    tracking_params: Vec<String>,
+    max_sitemap_depth: usize,
+    max_sitemap_urls: usize,
 }
 
 impl Default for RawScope {
@@ -194,6 +236,12 @@ impl Default for RawScope {
             max_pages_per_host: 10_000,
             max_search_pages: 50,
             max_url_len: 2048,
+            max_depth: 8,
+            max_path_repeats: 3,
+            max_query_variants: 1000,
+            tracking_params: Vec::new(),
+            max_sitemap_depth: 2,
+            max_sitemap_urls: 50_000,
         }
     }
 }
@@ -222,6 +270,13 @@ struct RawSite {
     profile: Spanned<String>,
     search: Spanned<String>,
     terms: Spanned<Vec<String>>,
+    #[serde(default = "yes")]
+    robots_sitemaps: bool,
+    sitemaps: Option<Spanned<Vec<String>>>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 // ------------------------------------------------------------ validated
@@ -278,6 +333,8 @@ pub struct Politeness {
 pub struct FetchLimits {
     /// TCP connect timeout.
     pub connect_timeout: Duration,
+    /// Longest silence while waiting for the first byte or the next chunk.
+    pub read_timeout: Duration,
     /// Whole-request timeout (headers and body).
     pub timeout: Duration,
     /// Body cap after content decoding.
@@ -297,6 +354,27 @@ pub struct Scope {
     pub max_search_pages: usize,
     /// Longer URLs are refused (crawler traps grow URLs).
     pub max_url_len: usize,
+    /// Links further than this from a seed (search page, sitemap, revisit) are refused.
+    pub max_depth: u32,
+    /// A path segment repeated more often than this marks a trap (`/a/b/a/b/a/b`).
+    pub max_path_repeats: usize,
+    /// Distinct query strings accepted per path (calendar and facet traps).
+    pub max_query_variants: usize,
+    /// Query parameters dropped from canonical URLs, beyond the built-in list.
+    pub tracking_params: Vec<String>,
+    /// Sitemap index nesting followed below a root sitemap.
+    pub max_sitemap_depth: usize,
+    /// URLs read from one sitemap file (the protocol's own limit is 50,000).
+    pub max_sitemap_urls: usize,
+}
+
+/// Which known listings a run revisits.
+#[derive(Debug, Clone)]
+pub struct Revisit {
+    /// Revisit at all.
+    pub enabled: bool,
+    /// Skip listings observed more recently than this.
+    pub min_interval: Duration,
 }
 
 /// One site to crawl.
@@ -312,6 +390,10 @@ pub struct SiteConfig {
     pub search: String,
     /// Keyword search terms.
     pub terms: Vec<String>,
+    /// Read the `Sitemap:` lines of robots.txt for listing pages.
+    pub robots_sitemaps: bool,
+    /// More sitemap URLs (relative to `base_url`) to read for listing pages.
+    pub sitemaps: Vec<String>,
 }
 
 /// A validated, immutable crawl job.
@@ -333,6 +415,12 @@ pub struct CrawlConfig {
     pub data_dir: PathBuf,
     /// The HMAC key file for seller pseudonyms.
     pub pseudonym_key: PathBuf,
+    /// Revisit policy.
+    pub revisit: Revisit,
+    /// Evidence mode: WARC folder when every exchange is to be kept as WARC 1.1.
+    pub warc_dir: Option<PathBuf>,
+    /// Cron expression for `wildtrace schedule` (seconds field first), if any.
+    pub schedule: Option<String>,
     /// Sites, in file order.
     pub sites: Vec<SiteConfig>,
 }
@@ -487,6 +575,24 @@ impl CrawlConfig {
                     "search terms must not be empty".into(),
                 ));
             }
+            let sitemaps = s
+                .sitemaps
+                .as_ref()
+                .map(|v| v.get_ref().clone())
+                .unwrap_or_default();
+            for u in &sitemaps {
+                if Url::parse("http://example.invalid/")
+                    .expect("static")
+                    .join(u)
+                    .is_err()
+                {
+                    return Err(err(
+                        s.sitemaps.as_ref().map(|v| v.span()).unwrap_or(0..0),
+                        &key("sitemaps"),
+                        format!("`{u}` is not a URL or path"),
+                    ));
+                }
+            }
             let profile_path = base_dir.join(s.profile.get_ref());
             let profile = SiteProfile::load(&profile_path)?;
             sites.push(SiteConfig {
@@ -495,9 +601,35 @@ impl CrawlConfig {
                 profile,
                 search: s.search.get_ref().clone(),
                 terms: s.terms.get_ref().clone(),
+                robots_sitemaps: s.robots_sitemaps,
+                sitemaps,
             });
         }
 
+        let interval = *raw.revisit.min_interval_h.get_ref();
+        if !(interval.is_finite() && interval >= 0.0) {
+            return Err(err(
+                raw.revisit.min_interval_h.span(),
+                "revisit.min_interval_h",
+                "must be zero or a positive number of hours".into(),
+            ));
+        }
+        let schedule = match &raw.schedule {
+            Some(s) => {
+                let expr = s.cron.get_ref().trim().to_string();
+                if let Err(e) = expr.parse::<cron::Schedule>() {
+                    return Err(err(
+                        s.cron.span(),
+                        "schedule.cron",
+                        format!(
+                            "not a cron expression (sec min hour day month weekday [year]): {e}"
+                        ),
+                    ));
+                }
+                Some(expr)
+            }
+            None => None,
+        };
         let data_dir = PathBuf::from(&raw.storage.data_dir);
         let pseudonym_key = raw
             .storage
@@ -506,6 +638,13 @@ impl CrawlConfig {
             .map(PathBuf::from)
             .unwrap_or_else(|| data_dir.join("keys").join("pseudonym.key"));
 
+        let warc_dir = raw.evidence.warc.then(|| {
+            raw.evidence
+                .dir
+                .as_ref()
+                .map(PathBuf::from)
+                .unwrap_or_else(|| data_dir.join("warc").join(&job))
+        });
         Ok(CrawlConfig {
             path: path.to_path_buf(),
             job,
@@ -522,6 +661,7 @@ impl CrawlConfig {
             },
             fetch: FetchLimits {
                 connect_timeout: Duration::from_millis(raw.fetch.connect_timeout_ms),
+                read_timeout: Duration::from_millis(raw.fetch.read_timeout_ms),
                 timeout: Duration::from_millis(raw.fetch.timeout_ms),
                 max_body_bytes: *raw.fetch.max_body_bytes.get_ref(),
                 max_redirects: *raw.fetch.max_redirects.get_ref(),
@@ -531,7 +671,19 @@ impl CrawlConfig {
                 max_pages_per_host: raw.scope.max_pages_per_host,
                 max_search_pages: raw.scope.max_search_pages,
                 max_url_len: raw.scope.max_url_len,
+                max_depth: raw.scope.max_depth,
+                max_path_repeats: raw.scope.max_path_repeats.max(1),
+                max_query_variants: raw.scope.max_query_variants.max(1),
+                tracking_params: raw.scope.tracking_params.clone(),
+                max_sitemap_depth: raw.scope.max_sitemap_depth,
+                max_sitemap_urls: raw.scope.max_sitemap_urls.min(50_000),
             },
+            warc_dir,
+            revisit: Revisit {
+                enabled: raw.revisit.enabled,
+                min_interval: Duration::from_secs_f64(interval * 3600.0),
+            },
+            schedule,
             data_dir,
             pseudonym_key,
             sites,

@@ -2,16 +2,19 @@
 //! host by its own politeness-bound worker, into one lake file per site.
 //!
 //! It owns the per-host frontier (search pages first, then the listings
-//! they reveal, then revisits of known listings), the per-host pacing
-//! (max(configured floor, Crawl-delay) enforced with governor, a global cap
-//! on requests in flight, back-off on 429/503 honouring Retry-After), scope
-//! and robots checks on every hop, and turning pages into lake rows. It must
-//! not sleep inside the HTTP client or retry anywhere but through its queue.
+//! they reveal, then sitemaps, then revisits of known listings), kept in the
+//! job's state store so a killed run resumes where it stopped; the per-host
+//! pacing (max(configured floor, Crawl-delay) enforced with governor, a
+//! global cap on requests in flight, back-off on 429/503 honouring
+//! Retry-After, retries queued with a not-before time); scope, trap and
+//! robots checks on every hop; conditional revisits; and turning pages into
+//! lake rows. It must not sleep inside the HTTP client or retry anywhere but
+//! through its frontier.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::num::NonZeroU32;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -19,26 +22,37 @@ use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use rand::Rng;
 use scraper::Html;
 use sha2::{Digest, Sha256};
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, watch};
 use tracing::{debug, info, warn};
 use url::Url;
 
 use crate::config::{CrawlConfig, SiteConfig};
 use crate::extract::{extract_listing, has_removed_marker, search_links};
-use crate::fetch::{FetchError, Fetched, Fetcher};
+use crate::fetch::{BodyCap, FetchError, Fetched, Fetcher};
 use crate::lake::{self, FetchRow, ListingRow};
 use crate::price::parse_price;
 use crate::privacy::{Pseudonymiser, mask_contacts};
 use crate::quantity::parse_quantity;
 use crate::robots::Robots;
-use crate::state::{CachedRobots, KnownListing, Registry, RobotsCache};
+use crate::state::{
+    CachedRobots, Commit, FrontierTask, KnownListing, RunInfo, Store, TaskKind, TaskOutcome,
+};
+use crate::urlnorm::{canonical_with, targets_private};
+use crate::warc::{Exchange, WarcInfo, WarcPointer, WarcWriter};
 
 /// RFC 9309 §2.4: a cached robots.txt is used for at most 24 hours.
 const ROBOTS_MAX_AGE: chrono::TimeDelta = chrono::TimeDelta::hours(24);
 /// How long the last good robots.txt stands in when the file is unreachable
 /// (429, 5xx, network error); older than this, the host is disallowed.
 const ROBOTS_LAST_GOOD: chrono::TimeDelta = chrono::TimeDelta::days(30);
-use crate::urlnorm::{canonical, targets_private};
+
+/// Sitemap files may hold 50 MB (sitemaps.org), compressed or not.
+const SITEMAP_MAX_BYTES: u64 = 50 * 1024 * 1024;
+
+/// Fetch-log outcomes that mean no request was sent.
+const NOT_SENT: &[&str] = &["robots_disallowed", "out_of_scope", "redirect_limit"];
+/// Fetch-log outcomes that mean a URL was given up.
+const FAILED: &[&str] = &["gave_up", "too_large", "not_html", "redirect_limit"];
 
 /// Crawl failures that stop a run (a bad page or host never does).
 #[derive(Debug, thiserror::Error)]
@@ -51,18 +65,36 @@ pub enum CrawlError {
         /// What is wrong.
         message: String,
     },
+    /// An earlier run of this job was interrupted and must be finished first.
+    #[error(
+        "run {run_id} of this job was interrupted; finish it with `wildtrace crawl --resume` (nothing it collected is lost)"
+    )]
+    Interrupted {
+        /// The unfinished run.
+        run_id: String,
+    },
+    /// The run was asked to stop (SIGINT/SIGTERM); it resumes next time.
+    #[error("run {run_id} stopped before the end; `--resume` finishes it")]
+    Stopped {
+        /// The unfinished run.
+        run_id: String,
+    },
     /// The HTTP client could not be built.
     #[error(transparent)]
     Fetch(#[from] FetchError),
     /// Lake write failure.
     #[error(transparent)]
     Lake(#[from] lake::LakeError),
-    /// State file failure.
+    /// State store failure.
     #[error(transparent)]
     State(#[from] crate::state::StateError),
     /// Key file failure.
     #[error(transparent)]
     Privacy(#[from] crate::privacy::PrivacyError),
+    /// Evidence mode could not write its WARC file (the run stops rather
+    /// than collect listings without their evidence).
+    #[error(transparent)]
+    Warc(#[from] crate::warc::WarcError),
 }
 
 /// What one site's crawl produced.
@@ -99,8 +131,20 @@ pub struct CrawlOutcome {
     pub run_id: String,
     /// UTC date of the run's start (the lake partition).
     pub crawl_date: NaiveDate,
+    /// Whether this finished an interrupted run.
+    pub resumed: bool,
     /// Per site, in config order.
     pub sites: Vec<SiteOutcome>,
+}
+
+/// How to run.
+#[derive(Debug, Clone, Default)]
+pub struct CrawlOptions {
+    /// Finish the job's interrupted run if there is one (else start a new one).
+    pub resume: bool,
+    /// When this turns true, workers stop taking new URLs; the run stays
+    /// unfinished and resumable.
+    pub stop: Option<watch::Receiver<bool>>,
 }
 
 /// Resolves each site's base URL; `demo:<name>` entries come from `demo`.
@@ -129,34 +173,110 @@ pub fn resolve_bases(
     Ok(out)
 }
 
-/// Runs one crawl of every site in `cfg` against `bases`, writes the lake
-/// files and updates the registry.
+/// Runs one new crawl of every site in `cfg` against `bases` (refusing if
+/// an earlier run was interrupted), writes the lake files and updates the
+/// registry.
 pub async fn crawl(
     cfg: &CrawlConfig,
     bases: &BTreeMap<String, Url>,
 ) -> Result<CrawlOutcome, CrawlError> {
-    let state_dir = cfg.state_dir();
-    let mut registry = Registry::load(&state_dir)?;
-    let started: DateTime<Utc> = Utc::now();
-    let run_id = format!(
-        "{}-{}-{:04}",
-        started.format("%Y%m%dT%H%M%SZ"),
-        cfg.job,
-        registry.next_run + 1
-    );
-    registry.next_run += 1;
-    // Claim the run number before any request, so a crashed run's id is never reused.
-    registry.save(&state_dir)?;
-    let crawl_date = started.date_naive();
-    info!(run_id, sites = cfg.sites.len(), "crawl run starting");
+    crawl_with(cfg, bases, CrawlOptions::default()).await
+}
 
+/// The frontier seeds of a new run: each search term's first results page,
+/// then the known listings due for a revisit.
+fn seeds(
+    cfg: &CrawlConfig,
+    bases: &BTreeMap<String, Url>,
+    store: &Store,
+    now: DateTime<Utc>,
+) -> Result<Vec<(String, Vec<FrontierTask>)>, CrawlError> {
+    let mut out = Vec::new();
+    for site in &cfg.sites {
+        let base = bases.get(&site.name).ok_or_else(|| CrawlError::Site {
+            site: site.name.clone(),
+            message: "no base URL".into(),
+        })?;
+        let mut tasks = Vec::new();
+        let task = |url: Url, kind: TaskKind| FrontierTask {
+            canonical: canonical_with(&url, &cfg.scope.tracking_params).to_string(),
+            url: url.to_string(),
+            kind,
+            depth: 0,
+            attempt: 0,
+            not_before: now,
+        };
+        for term in &site.terms {
+            let rel = site.search.replace(
+                "{term}",
+                &url::form_urlencoded::byte_serialize(term.as_bytes()).collect::<String>(),
+            );
+            match base.join(&rel) {
+                Ok(u) => tasks.push(task(
+                    u,
+                    TaskKind::Search {
+                        term: term.clone(),
+                        page: 1,
+                    },
+                )),
+                Err(e) => warn!(source = site.name, term, error = %e, "bad search URL"),
+            }
+        }
+        if cfg.revisit.enabled {
+            let min = chrono::TimeDelta::from_std(cfg.revisit.min_interval)
+                .unwrap_or(chrono::TimeDelta::MAX);
+            for (_, k) in store.revisits(&site.name)? {
+                // why: a per-job interval keeps revisits from hammering a site
+                // whose listings were observed moments ago.
+                if k.last_observed_at.is_some_and(|t| now - t < min) {
+                    continue;
+                }
+                if let Ok(u) = Url::parse(&k.url) {
+                    tasks.push(task(u, TaskKind::Revisit));
+                }
+            }
+        }
+        out.push((site.name.clone(), tasks));
+    }
+    Ok(out)
+}
+
+/// Runs (or resumes) one crawl of every site in `cfg`.
+pub async fn crawl_with(
+    cfg: &CrawlConfig,
+    bases: &BTreeMap<String, Url>,
+    opts: CrawlOptions,
+) -> Result<CrawlOutcome, CrawlError> {
+    let state_dir = cfg.state_dir();
+    let mut store = Store::open(&state_dir)?;
+    let run: RunInfo = match store.unfinished_run(&cfg.job)? {
+        Some(r) if opts.resume => r,
+        Some(r) => return Err(CrawlError::Interrupted { run_id: r.run_id }),
+        None => {
+            let now = Utc::now();
+            let seeds = seeds(cfg, bases, &store, now)?;
+            // The run number is claimed and the frontier seeded in one
+            // transaction, before any request: a crashed run's id is never reused.
+            store.begin_run(&cfg.job, now, &seeds)?
+        }
+    };
+    let run_id = run.run_id.clone();
+    info!(
+        run_id,
+        resumed = run.resumed,
+        sites = cfg.sites.len(),
+        "crawl run starting"
+    );
+
+    let store = Arc::new(Mutex::new(store));
     let ctx = Arc::new(Ctx {
-        fetcher: Fetcher::new(&cfg.identity, &cfg.fetch)?,
+        fetcher: Fetcher::new(&cfg.identity, &cfg.fetch, cfg.scope.allow_private_addresses)?,
         pseudonyms: Pseudonymiser::load_or_create(&cfg.pseudonym_key)?,
         in_flight: Arc::new(Semaphore::new(cfg.politeness.max_in_flight)),
-        robots_cache: std::sync::Mutex::new(RobotsCache::load(&state_dir)?),
+        store: store.clone(),
         cfg: cfg.clone(),
         run_id: run_id.clone(),
+        stop: opts.stop.clone(),
     });
 
     let mut handles = Vec::new();
@@ -168,35 +288,55 @@ pub async fn crawl(
                 site: site.name.clone(),
                 message: "no base URL".into(),
             })?;
-        let known = registry.revisits(&site.name);
-        let worker = HostWorker::new(ctx.clone(), site.clone(), base, known);
+        let worker = HostWorker::new(ctx.clone(), site.clone(), base)?;
         handles.push(tokio::spawn(worker.run()));
     }
 
-    let mut sites = Vec::new();
+    let mut policies = Vec::new();
+    let mut stopped = false;
+    let mut first_error = None;
     for h in handles {
-        let result = h.await.expect("host worker panicked");
-        let mut outcome = result.outcome;
-        let lake_dir = cfg.lake_dir();
-        if !result.rows.is_empty() {
+        match h.await.expect("host worker panicked") {
+            Ok(p) => {
+                stopped |= p.stopped;
+                policies.push(p);
+            }
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    if let Some(e) = first_error {
+        return Err(e);
+    }
+    if stopped {
+        return Err(CrawlError::Stopped { run_id });
+    }
+
+    // Publish: the lake files first (deterministic names, so finishing an
+    // interrupted finish rewrites the same files), then the registry.
+    let lake_dir = cfg.lake_dir();
+    let mut sites = Vec::new();
+    let mut store = store.lock().expect("store lock");
+    for p in policies {
+        let (rows, log) = store.pending(&run_id, &p.source)?;
+        let mut outcome = summarize(&p, &rows, &log);
+        if !rows.is_empty() {
             outcome.listings_file = Some(lake::write_listings(
                 &lake_dir,
-                &outcome.source,
-                crawl_date,
+                &p.source,
+                run.crawl_date,
                 &run_id,
-                &result.rows,
+                &rows,
             )?);
         }
         outcome.fetch_log_file = Some(lake::write_fetch_log(
             &lake_dir,
-            &outcome.source,
-            crawl_date,
+            &p.source,
+            run.crawl_date,
             &run_id,
-            &result.log,
+            &log,
         )?);
-        for (canon, known) in result.registry_updates {
-            registry.listings.insert(canon, known);
-        }
         info!(
             source = outcome.source,
             requests = outcome.requests,
@@ -208,16 +348,48 @@ pub async fn crawl(
         );
         sites.push(outcome);
     }
-    let robots_cache = ctx.robots_cache.lock().expect("robots cache lock").clone();
-    robots_cache.save(&state_dir)?;
-    // The registry is saved only after the lake files exist: a crash in
-    // between re-observes listings next run rather than losing them.
-    registry.save(&state_dir)?;
+    store.finish_run(&run_id, Utc::now())?;
     Ok(CrawlOutcome {
         run_id,
-        crawl_date,
+        crawl_date: run.crawl_date,
+        resumed: run.resumed,
         sites,
     })
+}
+
+/// A site's counts, from everything its run recorded (across resumes).
+fn summarize(p: &SitePolicy, rows: &[ListingRow], log: &[FetchRow]) -> SiteOutcome {
+    let count = |status: &str| rows.iter().filter(|r| r.status == status).count();
+    SiteOutcome {
+        source: p.source.clone(),
+        robots: p.robots.clone(),
+        delay_s: p.delay_s,
+        listings_file: None,
+        fetch_log_file: None,
+        requests: log
+            .iter()
+            .filter(|l| !NOT_SENT.contains(&l.outcome.as_str()))
+            .count(),
+        robots_disallowed: log
+            .iter()
+            .filter(|l| l.outcome == "robots_disallowed")
+            .count(),
+        active: count("active"),
+        changed: count("changed"),
+        removed: count("removed"),
+        failed: log
+            .iter()
+            .filter(|l| FAILED.contains(&l.outcome.as_str()))
+            .count(),
+    }
+}
+
+/// What a worker reports besides the rows it committed.
+struct SitePolicy {
+    source: String,
+    robots: String,
+    delay_s: f64,
+    stopped: bool,
 }
 
 struct Ctx {
@@ -225,8 +397,15 @@ struct Ctx {
     fetcher: Fetcher,
     pseudonyms: Pseudonymiser,
     in_flight: Arc<Semaphore>,
-    robots_cache: std::sync::Mutex<RobotsCache>,
+    store: Arc<Mutex<Store>>,
     run_id: String,
+    stop: Option<watch::Receiver<bool>>,
+}
+
+impl Ctx {
+    fn stopping(&self) -> bool {
+        self.stop.as_ref().is_some_and(|s| *s.borrow())
+    }
 }
 
 /// What fetching `/robots.txt` came to.
@@ -261,44 +440,35 @@ fn robots_ttl(cache_control: Option<&str>) -> chrono::TimeDelta {
     ttl
 }
 
-#[derive(Debug, Clone)]
-enum Kind {
-    Search { term: String, page: usize },
-    Listing { term: String },
-    Revisit,
+/// Order in which due tasks are served: search finds first, so that a
+/// listing also listed in a sitemap or due for a revisit records its term.
+fn phase(kind: &TaskKind) -> u8 {
+    match kind {
+        TaskKind::Search { .. } => 0,
+        TaskKind::Listing { .. } => 1,
+        TaskKind::Sitemap { .. } => 2,
+        TaskKind::SitemapListing => 3,
+        TaskKind::Revisit => 4,
+    }
 }
 
-impl Kind {
-    fn phase(&self) -> u8 {
-        match self {
-            Kind::Search { .. } => 0,
-            Kind::Listing { .. } => 1,
-            Kind::Revisit => 2,
-        }
-    }
-
-    fn name(&self) -> &'static str {
-        match self {
-            Kind::Search { .. } => "search",
-            Kind::Listing { .. } => "listing",
-            Kind::Revisit => "revisit",
-        }
+fn kind_name(kind: &TaskKind) -> &'static str {
+    match kind {
+        TaskKind::Search { .. } => "search",
+        TaskKind::Listing { .. } | TaskKind::SitemapListing => "listing",
+        TaskKind::Sitemap { .. } => "sitemap",
+        TaskKind::Revisit => "revisit",
     }
 }
 
 #[derive(Debug, Clone)]
 struct Task {
     url: Url,
-    kind: Kind,
+    canonical: String,
+    kind: TaskKind,
+    depth: u32,
     attempt: u32,
     not_before: Instant,
-}
-
-struct SiteResult {
-    outcome: SiteOutcome,
-    rows: Vec<ListingRow>,
-    log: Vec<FetchRow>,
-    registry_updates: Vec<(String, KnownListing)>,
 }
 
 /// Why a hop was not fetched.
@@ -307,38 +477,103 @@ enum Refused {
     Scope(&'static str),
 }
 
+fn wall_to_instant(t: DateTime<Utc>) -> Instant {
+    let ahead = (t - Utc::now()).to_std().unwrap_or(Duration::ZERO);
+    Instant::now() + ahead
+}
+
+fn instant_to_wall(t: Instant) -> DateTime<Utc> {
+    let ahead = t.saturating_duration_since(Instant::now());
+    Utc::now() + chrono::TimeDelta::from_std(ahead).unwrap_or(chrono::TimeDelta::zero())
+}
+
 struct HostWorker {
     ctx: Arc<Ctx>,
     site: SiteConfig,
     base: Url,
+    origin: String,
     known: BTreeMap<String, KnownListing>,
     queue: Vec<(u64, Task)>,
     seq: u64,
     seen: HashSet<String>,
+    /// Distinct query strings seen per path (query-permutation trap guard).
+    queries: HashMap<String, HashSet<String>>,
     robots: Robots,
     /// Where the robots policy came from when not a fresh fetch.
     robots_note: String,
     limiter: Option<DefaultDirectRateLimiter>,
     delay: Duration,
     paused_until: Instant,
-    result: SiteResult,
+    /// The host's next-allowed time: the delay counted from the end of the
+    /// previous response. why: counted from the send, a request delayed in
+    /// flight could reach the server less than the delay after the next one.
+    next_allowed: Instant,
+    /// Requests sent this run (across resumes), for the page budget.
+    requests: usize,
+    /// Changes of the task in hand, committed when it is done.
+    pending: Commit,
+    /// Evidence mode: this run's WARC file for the host.
+    warc: Option<WarcWriter>,
+    /// The WARC response record of the latest exchange.
+    last_warc: Option<WarcPointer>,
+    /// What the metadata record of the next exchange says (kind, term).
+    warc_context: Vec<(String, String)>,
+    /// A WARC write failure, which ends the run.
+    warc_error: Option<crate::warc::WarcError>,
 }
 
 impl HostWorker {
-    fn new(
-        ctx: Arc<Ctx>,
-        site: SiteConfig,
-        base: Url,
-        known: Vec<(String, KnownListing)>,
-    ) -> HostWorker {
-        let source = site.name.clone();
-        HostWorker {
+    fn new(ctx: Arc<Ctx>, site: SiteConfig, base: Url) -> Result<HostWorker, CrawlError> {
+        let (known, queued, seen, requests) = {
+            let store = ctx.store.lock().expect("store lock");
+            let known: BTreeMap<String, KnownListing> =
+                store.listings(&site.name)?.into_iter().collect();
+            let queued = store.queued(&ctx.run_id, &site.name)?;
+            let seen = store.seen(&ctx.run_id, &site.name)?;
+            let (_, log) = store.pending(&ctx.run_id, &site.name)?;
+            let requests = log
+                .iter()
+                .filter(|l| !NOT_SENT.contains(&l.outcome.as_str()))
+                .count();
+            (known, queued, seen, requests)
+        };
+        let mut queries: HashMap<String, HashSet<String>> = HashMap::new();
+        for c in &seen {
+            if let Ok(u) = Url::parse(c) {
+                if let Some(q) = u.query() {
+                    queries
+                        .entry(u.path().to_string())
+                        .or_default()
+                        .insert(q.to_string());
+                }
+            }
+        }
+        let mut queue = Vec::new();
+        for (i, t) in queued.into_iter().enumerate() {
+            let Ok(url) = Url::parse(&t.url) else {
+                continue;
+            };
+            queue.push((
+                i as u64,
+                Task {
+                    url,
+                    canonical: t.canonical,
+                    kind: t.kind,
+                    depth: t.depth,
+                    attempt: t.attempt,
+                    not_before: wall_to_instant(t.not_before),
+                },
+            ));
+        }
+        Ok(HostWorker {
+            origin: base.origin().ascii_serialization(),
             site,
             base,
-            known: known.into_iter().collect(),
-            queue: Vec::new(),
-            seq: 0,
-            seen: HashSet::new(),
+            known,
+            seq: queue.len() as u64,
+            queue,
+            seen,
+            queries,
             robots: Robots::DisallowAll {
                 reason: "robots.txt not fetched yet".into(),
             },
@@ -348,48 +583,80 @@ impl HostWorker {
                 .map(|q| RateLimiter::direct(q.allow_burst(NonZeroU32::new(1).expect("one")))),
             delay: Duration::ZERO,
             paused_until: Instant::now(),
+            next_allowed: Instant::now(),
+            requests,
+            pending: Commit::default(),
+            warc: None,
+            last_warc: None,
+            warc_context: Vec::new(),
+            warc_error: None,
             ctx,
-            result: SiteResult {
-                outcome: SiteOutcome {
-                    source,
-                    ..SiteOutcome::default()
-                },
-                rows: Vec::new(),
-                log: Vec::new(),
-                registry_updates: Vec::new(),
-            },
-        }
+        })
     }
 
-    fn push(&mut self, url: Url, kind: Kind) {
-        let key = canonical(&url).to_string();
-        if !self.seen.insert(key) {
+    fn canon(&self, url: &Url) -> String {
+        canonical_with(url, &self.ctx.cfg.scope.tracking_params).to_string()
+    }
+
+    /// Adds a URL to the frontier unless it is already there this run.
+    fn push(&mut self, url: Url, kind: TaskKind, depth: u32) {
+        let canonical = self.canon(&url);
+        if !self.seen.insert(canonical.clone()) {
             return;
         }
+        let now = Utc::now();
+        self.pending.new_tasks.push(FrontierTask {
+            url: url.to_string(),
+            canonical: canonical.clone(),
+            kind: kind.clone(),
+            depth,
+            attempt: 0,
+            not_before: now,
+        });
         self.seq += 1;
         self.queue.push((
             self.seq,
             Task {
                 url,
+                canonical,
                 kind,
+                depth,
                 attempt: 0,
                 not_before: Instant::now(),
             },
         ));
     }
 
-    fn requeue(&mut self, mut task: Task, after: Duration) {
+    /// Writes the pending changes, finishing `task` with `outcome`.
+    fn flush(&mut self, task: Option<(&Task, TaskOutcome)>) -> Result<(), CrawlError> {
+        let mut c = std::mem::take(&mut self.pending);
+        c.task = task.map(|(t, o)| (t.canonical.clone(), o));
+        self.ctx
+            .store
+            .lock()
+            .expect("store lock")
+            .commit(&self.ctx.run_id, &self.site.name, &c)?;
+        Ok(())
+    }
+
+    /// Puts a task back with a not-before time; it keeps its place in the store.
+    fn requeue(&mut self, mut task: Task, after: Duration) -> TaskOutcome {
         task.attempt += 1;
         task.not_before = Instant::now() + after;
+        let outcome = TaskOutcome::Retry {
+            attempt: task.attempt,
+            not_before: instant_to_wall(task.not_before),
+        };
         self.seq += 1;
         self.queue.push((self.seq, task));
+        outcome
     }
 
     /// The next task: among those due, lowest phase then oldest; otherwise
-    /// wait for the earliest.
+    /// wait for the earliest. None when the frontier is empty or we stop.
     async fn next_task(&mut self) -> Option<Task> {
         loop {
-            if self.queue.is_empty() {
+            if self.queue.is_empty() || self.ctx.stopping() {
                 return None;
             }
             let now = Instant::now();
@@ -398,7 +665,7 @@ impl HostWorker {
                 .iter()
                 .enumerate()
                 .filter(|(_, (_, t))| t.not_before <= now)
-                .min_by_key(|(_, (seq, t))| (t.kind.phase(), *seq))
+                .min_by_key(|(_, (seq, t))| (phase(&t.kind), *seq))
                 .map(|(i, _)| i);
             if let Some(i) = due {
                 return Some(self.queue.swap_remove(i).1);
@@ -409,7 +676,20 @@ impl HostWorker {
                 .map(|(_, t)| t.not_before)
                 .min()
                 .expect("non-empty");
-            tokio::time::sleep_until(earliest.into()).await;
+            self.sleep_until(earliest).await;
+        }
+    }
+
+    /// Sleeps, waking early if the run is asked to stop.
+    async fn sleep_until(&self, when: Instant) {
+        match self.ctx.stop.clone() {
+            Some(mut stop) => {
+                tokio::select! {
+                    _ = tokio::time::sleep_until(when.into()) => {}
+                    _ = stop.wait_for(|s| *s) => {}
+                }
+            }
+            None => tokio::time::sleep_until(when.into()).await,
         }
     }
 
@@ -421,7 +701,7 @@ impl HostWorker {
         fetched: Option<&Fetched>,
         retry_after: Option<Duration>,
     ) {
-        self.result.log.push(FetchRow {
+        self.pending.log.push(FetchRow {
             run_id: self.ctx.run_id.clone(),
             requested_at: Utc::now(),
             url: url.to_string(),
@@ -434,11 +714,17 @@ impl HostWorker {
         });
     }
 
-    /// Waits for this host's turn and a global in-flight slot, then sends one request.
-    async fn polite_get(&mut self, url: &Url) -> Result<Fetched, FetchError> {
-        let now = Instant::now();
-        if self.paused_until > now {
-            tokio::time::sleep_until(self.paused_until.into()).await;
+    /// Waits for this host's turn and a global in-flight slot, then sends one
+    /// request (conditional when validators are given).
+    async fn polite_get(
+        &mut self,
+        url: &Url,
+        validators: Option<(Option<String>, Option<String>)>,
+        cap: BodyCap,
+    ) -> Result<Fetched, FetchError> {
+        let ready = self.paused_until.max(self.next_allowed);
+        if ready > Instant::now() {
+            self.sleep_until(ready).await;
         }
         if let Some(l) = &self.limiter {
             l.until_ready().await;
@@ -450,14 +736,53 @@ impl HostWorker {
             .acquire_owned()
             .await
             .expect("semaphore open");
-        self.ctx
-            .robots_cache
-            .lock()
-            .expect("robots cache lock")
-            .last_request
-            .insert(self.base.origin().ascii_serialization(), Utc::now());
-        self.result.outcome.requests += 1;
-        self.ctx.fetcher.get(url).await
+        self.requests += 1;
+        let (etag, lm) = validators.unwrap_or_default();
+        let result = self
+            .ctx
+            .fetcher
+            .get_with(url, etag.as_deref(), lm.as_deref(), cap)
+            .await;
+        let gap = self.delay.max(self.ctx.cfg.politeness.min_delay);
+        self.next_allowed = Instant::now() + gap;
+        self.last_warc = None;
+        if let (Some(w), Ok(f)) = (self.warc.as_mut(), result.as_ref()) {
+            let ua = self.ctx.cfg.identity.user_agent();
+            let mut request_headers = vec![("User-Agent".to_string(), ua)];
+            if let Some(from) = self.ctx.cfg.identity.from_header() {
+                request_headers.push(("From".into(), from));
+            }
+            // The body is stored decoded, so the headers that described the
+            // transfer encoding are left out of the record.
+            let response_headers = f
+                .headers
+                .iter()
+                .filter(|(k, _)| {
+                    !matches!(
+                        k.as_str(),
+                        "content-encoding" | "content-length" | "transfer-encoding"
+                    )
+                })
+                .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into()))
+                .collect();
+            let exchange = Exchange {
+                url,
+                method: "GET",
+                request_headers,
+                response_status: f.status,
+                response_headers,
+                body: &f.body,
+                remote_ip: f.remote_addr.map(|a| a.ip()),
+                metadata: self.warc_context.clone(),
+            };
+            match w.write_exchange(&exchange) {
+                Ok(p) => self.last_warc = Some(p),
+                Err(e) => self.warc_error = Some(e),
+            }
+        }
+        // The end of the exchange, persisted: the next run (or a resume) waits from here.
+        self.pending.last_request = Some((self.origin.clone(), Utc::now()));
+        result
     }
 
     fn check_scope(&self, url: &Url) -> Result<(), Refused> {
@@ -478,6 +803,20 @@ impl HostWorker {
             // why: a public site must not be able to point us at internal services.
             return Err(Refused::Scope("private address"));
         }
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        for seg in url
+            .path_segments()
+            .into_iter()
+            .flatten()
+            .filter(|s| !s.is_empty())
+        {
+            let n = counts.entry(seg).or_default();
+            *n += 1;
+            if *n > scope.max_path_repeats {
+                // why: `/a/b/a/b/...` grows without end on sites with relative-link bugs.
+                return Err(Refused::Scope("repeated path segment"));
+            }
+        }
         Ok(())
     }
 
@@ -492,10 +831,83 @@ impl HostWorker {
         Ok(())
     }
 
-    async fn run(mut self) -> SiteResult {
-        self.wait_for_previous_run();
-        self.fetch_robots().await;
-        self.result.outcome.robots = match &self.robots {
+    /// Frontier admission for a newly found link: depth and query-permutation
+    /// traps. (Scope and robots are checked when it is fetched, and logged.)
+    fn admit(&mut self, url: &Url, depth: u32) -> bool {
+        let scope = &self.ctx.cfg.scope;
+        if depth > scope.max_depth {
+            // why: listings sit a few links from a search page; deeper chains are traps.
+            debug!(%url, depth, "deeper than max_depth");
+            return false;
+        }
+        let canon = canonical_with(url, &scope.tracking_params);
+        if let Some(q) = canon.query() {
+            let seen = self.queries.entry(canon.path().to_string()).or_default();
+            if !seen.contains(q) {
+                if seen.len() >= scope.max_query_variants {
+                    // why: calendars and facet filters make endless query permutations.
+                    debug!(%url, "too many query variants of this path");
+                    return false;
+                }
+                seen.insert(q.to_string());
+            }
+        }
+        true
+    }
+
+    async fn run(mut self) -> Result<SitePolicy, CrawlError> {
+        if let Some(dir) = self.ctx.cfg.warc_dir.clone() {
+            self.open_warc(&dir)?;
+        }
+        let result = self.crawl_host().await;
+        if let Some(w) = self.warc.take() {
+            w.finish()?;
+        }
+        if let Some(e) = self.warc_error.take() {
+            return Err(e.into());
+        }
+        result
+    }
+
+    /// Evidence mode: finishes WARC files a crashed process left open for
+    /// this run and host, then starts this process's file.
+    fn open_warc(&mut self, dir: &std::path::Path) -> Result<(), CrawlError> {
+        let run_id = self.ctx.run_id.clone();
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().to_string();
+                if name.ends_with(crate::warc::OPEN_SUFFIX)
+                    && name.contains(&run_id)
+                    && name.contains(&self.site.name)
+                {
+                    let (path, cut) = crate::warc::recover_open(&e.path())?;
+                    warn!(file = %path.display(), cut_bytes = cut, "recovered an interrupted WARC file");
+                }
+            }
+        }
+        let identity = &self.ctx.cfg.identity;
+        let info = WarcInfo {
+            software: format!("wildtrace/{}", env!("CARGO_PKG_VERSION")),
+            operator: Some(identity.contact.clone()),
+            user_agent: Some(identity.user_agent()),
+            extra: vec![
+                ("job".into(), self.ctx.cfg.job.clone()),
+                ("source".into(), self.site.name.clone()),
+            ],
+        };
+        self.warc = Some(WarcWriter::create(dir, &run_id, &self.site.name, &info)?);
+        Ok(())
+    }
+
+    async fn crawl_host(&mut self) -> Result<SitePolicy, CrawlError> {
+        self.warc_context = vec![
+            ("kind".into(), "robots".into()),
+            ("robots".into(), "robots.txt is always allowed".into()),
+        ];
+        self.wait_for_previous_run()?;
+        self.fetch_robots().await?;
+        self.flush(None)?;
+        let mut robots = match &self.robots {
             Robots::AllowAll => "allow all (robots.txt unavailable)".into(),
             Robots::DisallowAll { reason } => format!("disallow all ({reason})"),
             Robots::Parsed(f) => match f.crawl_delay {
@@ -504,68 +916,82 @@ impl HostWorker {
             },
         };
         if !self.robots_note.is_empty() {
-            self.result.outcome.robots =
-                format!("{} [{}]", self.result.outcome.robots, self.robots_note);
+            robots = format!("{robots} [{}]", self.robots_note);
         }
+        let mut policy = SitePolicy {
+            source: self.site.name.clone(),
+            robots,
+            delay_s: self.delay.as_secs_f64(),
+            stopped: false,
+        };
         if matches!(self.robots, Robots::DisallowAll { .. }) {
             warn!(
                 source = self.site.name,
-                policy = self.result.outcome.robots,
+                policy = policy.robots,
                 "site skipped this run"
             );
-            return self.result;
+            return Ok(policy);
         }
-
-        for term in self.site.terms.clone() {
-            let rel = self.site.search.replace(
-                "{term}",
-                &url::form_urlencoded::byte_serialize(term.as_bytes()).collect::<String>(),
-            );
-            match self.base.join(&rel) {
-                Ok(u) => self.push(u, Kind::Search { term, page: 1 }),
-                Err(e) => warn!(source = self.site.name, term, error = %e, "bad search URL"),
-            }
-        }
-        // Revisits are queued last and served after search finds: a listing
-        // still in search results gets its search term recorded.
-        let revisits: Vec<Url> = self
-            .known
-            .values()
-            .filter_map(|k| Url::parse(&k.url).ok())
-            .collect();
-        for u in revisits {
-            self.push(u, Kind::Revisit);
-        }
+        self.push_sitemaps();
+        self.flush(None)?;
 
         let max_pages = self.ctx.cfg.scope.max_pages_per_host;
         while let Some(task) = self.next_task().await {
-            if self.result.outcome.requests >= max_pages {
+            if self.requests >= max_pages {
                 warn!(
                     source = self.site.name,
                     max_pages, "page budget reached; rest of the frontier dropped"
                 );
                 break;
             }
-            self.handle(task).await;
+            let outcome = self.handle(task.clone()).await;
+            if self.warc_error.is_some() {
+                // Nothing is committed without its evidence; the run resumes later.
+                break;
+            }
+            self.flush(Some((&task, outcome)))?;
         }
-        self.result
+        policy.stopped = self.ctx.stopping();
+        Ok(policy)
+    }
+
+    /// Queues the site's sitemaps: its robots.txt `Sitemap:` lines (if the
+    /// site allows that) and the ones in the job config.
+    fn push_sitemaps(&mut self) {
+        let mut roots: Vec<Url> = Vec::new();
+        if self.site.robots_sitemaps {
+            if let Robots::Parsed(f) = &self.robots {
+                roots.extend(f.sitemaps.iter().filter_map(|s| Url::parse(s).ok()));
+            }
+        }
+        for s in self.site.sitemaps.clone() {
+            if let Ok(u) = self.base.join(&s) {
+                roots.push(u);
+            }
+        }
+        for u in roots {
+            self.push(u, TaskKind::Sitemap { level: 0 }, 0);
+        }
     }
 
     /// Carries politeness over from an earlier run: the first request waits
     /// until the last one to this origin is at least the delay old that the
     /// cached robots.txt asked for. why: back-to-back runs (the demo's
-    /// rounds, a short schedule) must not squeeze two requests together.
-    fn wait_for_previous_run(&mut self) {
-        let origin = self.base.origin().ascii_serialization();
-        let cache = self.ctx.robots_cache.lock().expect("robots cache lock");
-        let Some(last) = cache.last_request.get(&origin).copied() else {
-            return;
+    /// rounds, a short schedule, a resume) must not squeeze two requests together.
+    fn wait_for_previous_run(&mut self) -> Result<(), CrawlError> {
+        let (last, cached) = {
+            let store = self.ctx.store.lock().expect("store lock");
+            (
+                store.last_request(&self.origin)?,
+                store.robots(&self.origin)?,
+            )
+        };
+        let Some(last) = last else {
+            return Ok(());
         };
         let pol = &self.ctx.cfg.politeness;
         let token = &self.ctx.cfg.identity.product_token;
-        let crawl_delay = cache
-            .origins
-            .get(&origin)
+        let crawl_delay = cached
             .and_then(|c| Robots::from_status(c.status, c.body.as_bytes(), token).crawl_delay())
             .map(|d| Duration::from_secs_f64(d).min(pol.max_crawl_delay))
             .unwrap_or(Duration::ZERO);
@@ -574,6 +1000,7 @@ impl HostWorker {
         if since < delay {
             self.paused_until = self.paused_until.max(Instant::now() + (delay - since));
         }
+        Ok(())
     }
 
     /// GET /robots.txt, following up to `max_redirects` in-scope redirects.
@@ -581,11 +1008,16 @@ impl HostWorker {
         let mut url = self.base.join("/robots.txt").expect("static path");
         let mut hops = 0;
         loop {
-            if let Err(Refused::Scope(why)) = self.check_scope(&url) {
+            // why: RFC 9309 §2.3.1.2 follows robots.txt redirects even to another
+            // host (www → apex is common); the answer applies to the original
+            // authority. Private targets stay refused.
+            let private = !self.ctx.cfg.scope.allow_private_addresses && targets_private(&url);
+            if !matches!(url.scheme(), "http" | "https") || private {
                 self.log(&url, "robots", "out_of_scope", None, None);
-                return RobotsAnswer::Unreachable(format!("redirected out of scope ({why})"));
+                return RobotsAnswer::Unreachable("redirected out of scope".into());
             }
-            match self.polite_get(&url).await {
+            let cap = BodyCap::Truncate(crate::robots::MAX_ROBOTS_BYTES as u64);
+            match self.polite_get(&url, None, cap).await {
                 Ok(f) => {
                     self.log(&url, "robots", "fetched", Some(&f), None);
                     if let Some(next) = f.redirect_target() {
@@ -621,18 +1053,11 @@ impl HostWorker {
         }
     }
 
-    async fn fetch_robots(&mut self) {
+    async fn fetch_robots(&mut self) -> Result<(), CrawlError> {
         let token = self.ctx.cfg.identity.product_token.clone();
-        let origin = self.base.origin().ascii_serialization();
+        let origin = self.origin.clone();
         let now = Utc::now();
-        let cached = self
-            .ctx
-            .robots_cache
-            .lock()
-            .expect("robots cache lock")
-            .origins
-            .get(&origin)
-            .cloned();
+        let cached = self.ctx.store.lock().expect("store lock").robots(&origin)?;
         let robots = match cached.as_ref().filter(|c| now < c.fresh_until) {
             Some(c) => {
                 self.robots_note = format!(
@@ -649,20 +1074,15 @@ impl HostWorker {
                 } if status != 429 && status < 500 => {
                     let ttl = robots_ttl(cache_control.as_deref());
                     let keep = &body[..body.len().min(crate::robots::MAX_ROBOTS_BYTES)];
-                    self.ctx
-                        .robots_cache
-                        .lock()
-                        .expect("robots cache lock")
-                        .origins
-                        .insert(
-                            origin,
-                            CachedRobots {
-                                status,
-                                body: String::from_utf8_lossy(keep).into_owned(),
-                                fetched_at: now,
-                                fresh_until: now + ttl,
-                            },
-                        );
+                    self.ctx.store.lock().expect("store lock").put_robots(
+                        &origin,
+                        &CachedRobots {
+                            status,
+                            body: String::from_utf8_lossy(keep).into_owned(),
+                            fetched_at: now,
+                            fresh_until: now + ttl,
+                        },
+                    )?;
                     Robots::from_status(status, &body, &token)
                 }
                 RobotsAnswer::TooManyRedirects => Robots::AllowAll,
@@ -704,14 +1124,21 @@ impl HostWorker {
             delay = delay.max(cd.min(pol.max_crawl_delay));
         }
         self.delay = delay;
-        self.result.outcome.delay_s = delay.as_secs_f64();
+        let made_request = self.pending.last_request.is_some();
         self.limiter = Quota::with_period(delay).map(|q| {
             let limiter = RateLimiter::direct(q.allow_burst(NonZeroU32::new(1).expect("one")));
-            // The robots.txt request just made counts against the host's rate too.
-            let _ = limiter.check();
+            if made_request {
+                // The robots.txt request just made counts against the host's rate too.
+                let _ = limiter.check();
+            }
             limiter
         });
+        if !made_request {
+            // A cached robots.txt: the previous run's last request still counts.
+            self.wait_for_previous_run()?;
+        }
         self.robots = robots;
+        Ok(())
     }
 
     /// Back-off for a 429/503 or network error: Retry-After when given (capped),
@@ -732,26 +1159,47 @@ impl HostWorker {
         wait
     }
 
-    async fn handle(&mut self, task: Task) {
-        let kind_name = task.kind.name();
+    /// Fetches one task (following in-scope redirects) and records what it
+    /// yields; returns whether the task is done or to be retried.
+    async fn handle(&mut self, task: Task) -> TaskOutcome {
+        let kind_name = kind_name(&task.kind);
         let mut url = task.url.clone();
         let mut hops = 0usize;
+        let known = self.known.get(&task.canonical).cloned();
+        self.warc_context = vec![
+            ("kind".into(), kind_name.into()),
+            ("robots".into(), "allowed".into()),
+        ];
+        if let TaskKind::Search { term, .. } | TaskKind::Listing { term } = &task.kind {
+            self.warc_context.push(("search-term".into(), term.clone()));
+        }
+        let mut validators = match (&task.kind, &known) {
+            // why: a conditional revisit costs the site a 304, not a page.
+            (TaskKind::Revisit, Some(k)) if k.etag.is_some() || k.last_modified.is_some() => {
+                Some((k.etag.clone(), k.last_modified.clone()))
+            }
+            _ => None,
+        };
         let fetched = loop {
             match self.check(&url) {
                 Err(Refused::Robots) => {
                     debug!(%url, "disallowed by robots.txt");
-                    self.result.outcome.robots_disallowed += 1;
                     self.log(&url, kind_name, "robots_disallowed", None, None);
-                    return;
+                    return TaskOutcome::Done;
                 }
                 Err(Refused::Scope(why)) => {
                     debug!(%url, why, "out of scope");
                     self.log(&url, kind_name, "out_of_scope", None, None);
-                    return;
+                    return TaskOutcome::Done;
                 }
                 Ok(()) => {}
             }
-            let f = match self.polite_get(&url).await {
+            let cap = match task.kind {
+                // why: the sitemap protocol allows 50 MB per file, more than a page.
+                TaskKind::Sitemap { .. } => BodyCap::Bytes(SITEMAP_MAX_BYTES),
+                _ => BodyCap::Page,
+            };
+            let f = match self.polite_get(&url, validators.take(), cap).await {
                 Ok(f) => f,
                 Err(e) => {
                     let too_large = matches!(e, FetchError::TooLarge(_));
@@ -759,19 +1207,17 @@ impl HostWorker {
                         let wait = self.backoff(task.attempt, None);
                         self.log(&url, kind_name, "retry_later", None, None);
                         debug!(%url, error = %e, ?wait, "network error; will retry");
-                        self.requeue(task.clone(), wait);
-                    } else {
-                        self.result.outcome.failed += 1;
-                        self.log(
-                            &url,
-                            kind_name,
-                            if too_large { "too_large" } else { "gave_up" },
-                            None,
-                            None,
-                        );
-                        warn!(%url, error = %e, "giving up on URL");
+                        return self.requeue(task, wait);
                     }
-                    return;
+                    self.log(
+                        &url,
+                        kind_name,
+                        if too_large { "too_large" } else { "gave_up" },
+                        None,
+                        None,
+                    );
+                    warn!(%url, error = %e, "giving up on URL");
+                    return TaskOutcome::Done;
                 }
             };
             if matches!(f.status, 429 | 503) {
@@ -779,39 +1225,49 @@ impl HostWorker {
                 if task.attempt < self.ctx.cfg.politeness.max_retries {
                     let wait = self.backoff(task.attempt, ra);
                     self.log(&url, kind_name, "retry_later", Some(&f), ra);
-                    self.requeue(task.clone(), wait);
-                } else {
-                    self.backoff(task.attempt, ra);
-                    self.result.outcome.failed += 1;
-                    self.log(&url, kind_name, "gave_up", Some(&f), ra);
+                    return self.requeue(task, wait);
                 }
-                return;
+                self.backoff(task.attempt, ra);
+                self.log(&url, kind_name, "gave_up", Some(&f), ra);
+                return TaskOutcome::Done;
             }
             if let Some(next) = f.redirect_target() {
                 self.log(&url, kind_name, "fetched", Some(&f), None);
                 hops += 1;
                 if hops > self.ctx.cfg.fetch.max_redirects {
-                    self.result.outcome.failed += 1;
-                    self.log(&next, kind_name, "gave_up", None, None);
-                    return;
+                    // why: a redirect loop costs this URL only.
+                    self.log(&next, kind_name, "redirect_limit", None, None);
+                    return TaskOutcome::Done;
                 }
-                if !matches!(task.kind, Kind::Search { .. }) && self.site.profile.is_search(&next) {
+                if matches!(
+                    task.kind,
+                    TaskKind::Listing { .. } | TaskKind::SitemapListing | TaskKind::Revisit
+                ) && self.site.profile.is_search(&next)
+                {
                     // A listing that now redirects to search results has been taken down.
                     self.removed_row(&task, &f, "redirect_to_search");
-                    return;
+                    return TaskOutcome::Done;
                 }
                 url = next;
                 continue;
             }
             break f;
         };
+        if fetched.status == 304 {
+            self.log(&url, kind_name, "fetched", Some(&fetched), None);
+            match known {
+                Some(k) if k.last_row.is_some() => self.unchanged_row(&task, &fetched, k),
+                _ => warn!(%url, "304 without a stored record; ignored"),
+            }
+            return TaskOutcome::Done;
+        }
         let ok = (200..300).contains(&fetched.status);
-        if ok && !fetched.is_html() {
+        let is_sitemap = matches!(task.kind, TaskKind::Sitemap { .. });
+        if ok && !is_sitemap && !fetched.is_html() {
             // why: a listing or search page that is not HTML (an image, a PDF,
             // a binary blob) would only yield junk rows; it costs this URL only.
-            self.result.outcome.failed += 1;
             self.log(&url, kind_name, "not_html", Some(&fetched), None);
-            return;
+            return TaskOutcome::Done;
         }
         self.log(
             &url,
@@ -825,44 +1281,111 @@ impl HostWorker {
             None,
         );
         match &task.kind {
-            Kind::Search { term, page } => {
-                if !ok {
-                    return;
+            TaskKind::Search { term, page } => {
+                if ok {
+                    self.search_page(&task, &url, &fetched, term.clone(), *page);
                 }
-                let text = fetched.text();
-                let (listings, next) = {
-                    let doc = Html::parse_document(&text);
-                    search_links(&doc, &url, &self.site.profile)
-                };
-                for l in listings {
-                    let key = canonical(&l).to_string();
-                    // A known listing still queued as a revisit is found again by
-                    // search: fetch it as a search find, so its term is recorded.
-                    let queued_revisit = self.queue.iter().position(|(_, t)| {
-                        matches!(t.kind, Kind::Revisit) && canonical(&t.url).to_string() == key
-                    });
-                    if let Some(i) = queued_revisit {
-                        self.queue.swap_remove(i);
-                        self.seen.remove(&key);
-                    }
-                    self.push(l, Kind::Listing { term: term.clone() });
+            }
+            TaskKind::Sitemap { level } => {
+                if ok {
+                    self.sitemap(&task, &url, &fetched, *level);
                 }
-                if let Some(n) = next.filter(|_| *page < self.ctx.cfg.scope.max_search_pages) {
+            }
+            TaskKind::Listing { .. } | TaskKind::SitemapListing | TaskKind::Revisit => {
+                match fetched.status {
+                    404 => self.removed_row(&task, &fetched, "http_404"),
+                    410 => self.removed_row(&task, &fetched, "http_410"),
+                    s if (200..300).contains(&s) => self.listing_row(&task, &url, &fetched),
+                    _ => {}
+                }
+            }
+        }
+        TaskOutcome::Done
+    }
+
+    fn search_page(
+        &mut self,
+        task: &Task,
+        url: &Url,
+        fetched: &Fetched,
+        term: String,
+        page: usize,
+    ) {
+        let text = fetched.text();
+        let (listings, next) = {
+            let doc = Html::parse_document(&text);
+            search_links(&doc, url, &self.site.profile)
+        };
+        for l in listings {
+            if !self.admit(&l, task.depth + 1) {
+                continue;
+            }
+            let key = self.canon(&l);
+            // A known listing still queued as a revisit (or from a sitemap) is
+            // found again by search: fetch it as a search find, so its term is recorded.
+            if let Some((_, t)) = self.queue.iter_mut().find(|(_, t)| {
+                matches!(t.kind, TaskKind::Revisit | TaskKind::SitemapListing) && t.canonical == key
+            }) {
+                t.kind = TaskKind::Listing { term: term.clone() };
+                self.pending.retyped.push((key, t.kind.clone()));
+                continue;
+            }
+            self.push(l, TaskKind::Listing { term: term.clone() }, task.depth + 1);
+        }
+        if let Some(n) = next.filter(|_| page < self.ctx.cfg.scope.max_search_pages) {
+            if self.admit(&n, task.depth + 1) {
+                self.push(
+                    n,
+                    TaskKind::Search {
+                        term,
+                        page: page + 1,
+                    },
+                    task.depth + 1,
+                );
+            }
+        }
+    }
+
+    fn sitemap(&mut self, task: &Task, url: &Url, fetched: &Fetched, level: usize) {
+        let scope = &self.ctx.cfg.scope;
+        let limits = crate::sitemap::SitemapLimits {
+            max_bytes: SITEMAP_MAX_BYTES,
+            max_urls: scope.max_sitemap_urls,
+            max_depth: scope.max_sitemap_depth as u32,
+        };
+        let map = match crate::sitemap::parse_sitemap(&fetched.body, url, &limits) {
+            Ok(m) => m,
+            Err(e) => {
+                // why: a broken or hostile sitemap costs this sitemap only.
+                warn!(%url, error = %e, "sitemap not readable");
+                return;
+            }
+        };
+        if map.truncated {
+            warn!(%url, "sitemap truncated at the URL or size cap");
+        }
+        if (level as u32) < limits.max_depth {
+            for child in map.children {
+                if self.check_scope(&child).is_ok() {
                     self.push(
-                        n,
-                        Kind::Search {
-                            term: term.clone(),
-                            page: page + 1,
-                        },
+                        child,
+                        TaskKind::Sitemap { level: level + 1 },
+                        task.depth + 1,
                     );
                 }
             }
-            Kind::Listing { .. } | Kind::Revisit => match fetched.status {
-                404 => self.removed_row(&task, &fetched, "http_404"),
-                410 => self.removed_row(&task, &fetched, "http_410"),
-                s if (200..300).contains(&s) => self.listing_row(&task, &url, &fetched),
-                _ => {}
-            },
+        } else if !map.children.is_empty() {
+            warn!(%url, "sitemap index nesting limit reached");
+        }
+        for entry in map.urls {
+            let u = entry.loc;
+            // Only listing pages are worth a request; the rest of a site is out of our scope.
+            if self.check_scope(&u).is_ok()
+                && self.site.profile.is_listing(&u)
+                && self.admit(&u, task.depth + 1)
+            {
+                self.push(u, TaskKind::SitemapListing, task.depth + 1);
+            }
         }
     }
 
@@ -883,7 +1406,7 @@ impl HostWorker {
             observed_at: Utc::now(),
             listing_id,
             url: task.url.to_string(),
-            canonical_url: canonical(&task.url).to_string(),
+            canonical_url: task.canonical.clone(),
             status: status.into(),
             removal_reason: None,
             http_status: f.status as i32,
@@ -900,37 +1423,75 @@ impl HostWorker {
             language: None,
             image_urls: Vec::new(),
             search_term: match &task.kind {
-                Kind::Listing { term } => Some(term.clone()),
+                TaskKind::Listing { term } => Some(term.clone()),
                 _ => None,
             },
             extractor: "none".into(),
             page_sha256: hex::encode(Sha256::digest(&f.body)),
+            warc_file: self.last_warc.as_ref().map(|w| w.file.clone()),
+            warc_offset: self.last_warc.as_ref().map(|w| w.offset as i64),
+            warc_length: self.last_warc.as_ref().map(|w| w.length as i64),
+            warc_block_digest: self.last_warc.as_ref().map(|w| w.block_digest.clone()),
         }
     }
 
+    fn known_or_new(&self, task: &Task, id: &str) -> KnownListing {
+        self.known
+            .get(&task.canonical)
+            .cloned()
+            .unwrap_or(KnownListing {
+                source: self.site.name.clone(),
+                listing_id: id.to_string(),
+                url: task.url.to_string(),
+                content_hash: String::new(),
+                first_seen_run: self.ctx.run_id.clone(),
+                last_active_run: String::new(),
+                removed_run: None,
+                last_observed_at: None,
+                etag: None,
+                last_modified: None,
+                last_row: None,
+            })
+    }
+
     fn removed_row(&mut self, task: &Task, f: &Fetched, reason: &str) {
-        let canon = canonical(&task.url).to_string();
-        let id = self.id_for(&canon, None);
+        let id = self.id_for(&task.canonical, None);
         let mut row = self.base_row(task, f, id.clone(), "removed");
         row.removal_reason = Some(reason.into());
-        self.result.outcome.removed += 1;
-        let known = self.known.get(&canon).cloned().unwrap_or(KnownListing {
-            source: self.site.name.clone(),
-            listing_id: id,
-            url: task.url.to_string(),
-            content_hash: String::new(),
-            first_seen_run: self.ctx.run_id.clone(),
-            last_active_run: String::new(),
-            removed_run: None,
-        });
-        self.result.registry_updates.push((
-            canon,
+        let known = self.known_or_new(task, &id);
+        self.pending.registry.push((
+            task.canonical.clone(),
             KnownListing {
                 removed_run: Some(self.ctx.run_id.clone()),
+                last_observed_at: Some(row.observed_at),
+                etag: None,
+                last_modified: None,
                 ..known
             },
         ));
-        self.result.rows.push(row);
+        self.pending.rows.push(row);
+    }
+
+    /// A conditional revisit answered 304: the listing is still up, unchanged,
+    /// so its last record is observed again.
+    fn unchanged_row(&mut self, task: &Task, f: &Fetched, known: KnownListing) {
+        let mut row = known.last_row.clone().expect("checked by caller");
+        row.run_id = self.ctx.run_id.clone();
+        row.observed_at = Utc::now();
+        row.url = task.url.to_string();
+        row.status = "active".into();
+        row.removal_reason = None;
+        row.http_status = f.status as i32;
+        row.search_term = None;
+        self.pending.registry.push((
+            task.canonical.clone(),
+            KnownListing {
+                last_active_run: self.ctx.run_id.clone(),
+                last_observed_at: Some(row.observed_at),
+                ..known
+            },
+        ));
+        self.pending.rows.push(row);
     }
 
     fn listing_row(&mut self, task: &Task, url: &Url, f: &Fetched) {
@@ -946,8 +1507,7 @@ impl HostWorker {
             self.removed_row(task, f, "ended_marker");
             return;
         }
-        let canon = canonical(&task.url).to_string();
-        let id = self.id_for(&canon, raw.site_listing_id.as_deref());
+        let id = self.id_for(&task.canonical, raw.site_listing_id.as_deref());
         let hash = {
             let mut h = Sha256::new();
             for part in [&raw.title, &raw.description, &raw.price_text] {
@@ -956,7 +1516,7 @@ impl HostWorker {
             }
             hex::encode(&h.finalize()[..16])
         };
-        let previous = self.known.get(&canon);
+        let previous = self.known.get(&task.canonical);
         let status = match previous {
             Some(k) if !k.content_hash.is_empty() && k.content_hash != hash => "changed",
             _ => "active",
@@ -991,15 +1551,17 @@ impl HostWorker {
         row.language = raw.language.clone();
         row.image_urls = raw.images.clone();
         row.extractor = raw.extractor.clone();
-        match status {
-            "changed" => self.result.outcome.changed += 1,
-            _ => self.result.outcome.active += 1,
-        }
         let first_seen = previous
             .map(|k| k.first_seen_run.clone())
             .unwrap_or_else(|| self.ctx.run_id.clone());
-        self.result.registry_updates.push((
-            canon,
+        let header = |name: reqwest::header::HeaderName| {
+            f.headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(String::from)
+        };
+        self.pending.registry.push((
+            task.canonical.clone(),
             KnownListing {
                 source: self.site.name.clone(),
                 listing_id: id,
@@ -1008,8 +1570,12 @@ impl HostWorker {
                 first_seen_run: first_seen,
                 last_active_run: self.ctx.run_id.clone(),
                 removed_run: None,
+                last_observed_at: Some(row.observed_at),
+                etag: header(reqwest::header::ETAG),
+                last_modified: header(reqwest::header::LAST_MODIFIED),
+                last_row: Some(row.clone()),
             },
         ));
-        self.result.rows.push(row);
+        self.pending.rows.push(row);
     }
 }

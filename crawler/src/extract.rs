@@ -1,7 +1,9 @@
-//! Listing extraction from one decoded HTML page: schema.org JSON-LD and
-//! microdata with no configuration, then the site profile's CSS rules, which
-//! fill or override what structured data gave; plus the links a search page
-//! offers (listings and the next page).
+//! Listing extraction from one decoded HTML page: schema.org JSON-LD (arrays,
+//! `@graph`, nested and aggregate offers, malformed JSON forgiven),
+//! microdata (nested item scopes, `content`/meta/link values) and OpenGraph
+//! product tags with no configuration, then the site profile's CSS rules,
+//! which fill or override what structured data gave; plus the links a search
+//! page offers (listings and the next page).
 //!
 //! It owns turning markup into raw fields. It must not parse prices into
 //! amounts (see `price`), pseudonymise (see `privacy`) or fetch anything;
@@ -39,6 +41,8 @@ pub struct RawListing {
     pub images: Vec<String>,
     /// `<html lang>`.
     pub language: Option<String>,
+    /// The page's own canonical URL (`og:url` or `<link rel=canonical>`), absolute.
+    pub canonical_url: Option<String>,
     /// Which extractors contributed, `+`-joined.
     pub extractor: String,
 }
@@ -54,6 +58,9 @@ pub fn extract_listing(doc: &Html, url: &Url, profile: Option<&SiteProfile>) -> 
     if microdata(doc, url, &mut out) {
         sources.push("microdata".to_string());
     }
+    if opengraph(doc, url, &mut out) {
+        sources.push("opengraph".to_string());
+    }
     if let Some(p) = profile.filter(|p| apply_profile(doc, url, p, &mut out)) {
         sources.push(format!("profile:{}", p.name));
     }
@@ -63,6 +70,14 @@ pub fn extract_listing(doc: &Html, url: &Url, profile: Option<&SiteProfile>) -> 
         .and_then(|h| h.value().attr("lang"))
         .map(|l| l.trim().to_string())
         .filter(|l| !l.is_empty());
+    if out.canonical_url.is_none() {
+        out.canonical_url = doc
+            .select(&sel(r#"link[rel~="canonical"][href]"#))
+            .next()
+            .and_then(|l| l.value().attr("href"))
+            .and_then(|h| url.join(h.trim()).ok())
+            .map(|u| u.to_string());
+    }
     out.extractor = if sources.is_empty() {
         "none".into()
     } else {
@@ -165,41 +180,164 @@ fn unentity(s: &str) -> String {
 }
 
 fn jsonld(doc: &Html, url: &Url, out: &mut RawListing) -> bool {
-    let mut found = false;
-    for script in doc.select(&sel(r#"script[type="application/ld+json"]"#)) {
-        let raw: String = script.text().collect();
-        let Some(value) = lenient_json(&raw) else {
+    let mut values = Vec::new();
+    // The type attribute is matched loosely: sites write it in any case and
+    // with parameters ("application/ld+json; charset=utf-8").
+    for script in doc.select(&sel("script[type]")) {
+        let ty = script.value().attr("type").unwrap_or_default();
+        if !ty
+            .trim()
+            .to_ascii_lowercase()
+            .starts_with("application/ld+json")
+        {
             continue;
-        };
-        let mut products = Vec::new();
-        collect_products(&value, &mut products);
-        if let Some(p) = products.first() {
-            read_product(p, url, out);
-            found = true;
         }
+        let raw: String = script.text().collect();
+        values.extend(lenient_json(&raw));
     }
-    found
+    let mut products = Vec::new();
+    for v in &values {
+        collect_products(v, &mut products);
+    }
+    // The page's own product: the one whose url/@id is this page, else the
+    // first (related-product carousels come later in the markup).
+    let page = url.as_str().trim_end_matches('/');
+    let main = products
+        .iter()
+        .find(|p| {
+            ["url", "@id"].iter().any(|k| {
+                p.get(*k)
+                    .and_then(Value::as_str)
+                    .and_then(|u| url.join(u).ok())
+                    .is_some_and(|u| u.as_str().trim_end_matches('/') == page)
+            })
+        })
+        .or(products.first());
+    match main {
+        Some(p) => {
+            read_product(p, url, out);
+            true
+        }
+        None => false,
+    }
 }
 
-/// Parses JSON, forgiving trailing commas and stray control characters.
-fn lenient_json(raw: &str) -> Option<Value> {
-    let raw = raw
-        .trim()
-        .trim_start_matches("<!--")
-        .trim_end_matches("-->")
-        .trim();
-    if let Ok(v) = serde_json::from_str(raw) {
-        return Some(v);
+/// Parses a JSON-LD block the way browsers' consumers tolerate it: HTML
+/// comment and CDATA wrappers, `//` and `/* */` comments, trailing commas,
+/// raw control characters inside strings, HTML-escaped quotes, and several
+/// JSON values in one block. Returns every value read.
+fn lenient_json(raw: &str) -> Vec<Value> {
+    let mut raw = raw.trim();
+    for (open, close) in [
+        ("<!--", "-->"),
+        ("//<![CDATA[", "//]]>"),
+        ("<![CDATA[", "]]>"),
+    ] {
+        raw = raw.trim_start_matches(open).trim_end_matches(close).trim();
     }
-    let cleaned: String = raw
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    let cleaned = regex::Regex::new(r",\s*([}\]])")
-        .expect("static regex")
-        .replace_all(&cleaned, "$1")
-        .into_owned();
-    serde_json::from_str(&cleaned).ok()
+    if let Ok(v) = serde_json::from_str::<Value>(raw) {
+        return vec![v];
+    }
+    let cleaned = clean_json(raw);
+    let mut out = parse_stream(&cleaned);
+    if out.is_empty() && raw.contains("&quot;") {
+        out = parse_stream(&clean_json(&unentity(raw)));
+    }
+    out
+}
+
+/// Every JSON value in `s`, in order, up to the first syntax error.
+fn parse_stream(s: &str) -> Vec<Value> {
+    serde_json::Deserializer::from_str(s)
+        .into_iter::<Value>()
+        .map_while(Result::ok)
+        .collect()
+}
+
+/// The next character at or after `i` that is neither whitespace nor inside
+/// a comment.
+fn next_token(chars: &[char], mut i: usize) -> Option<char> {
+    loop {
+        match chars.get(i)? {
+            c if c.is_whitespace() => i += 1,
+            '/' if chars.get(i + 1) == Some(&'/') => {
+                while chars.get(i).is_some_and(|&c| c != '\n') {
+                    i += 1;
+                }
+            }
+            '/' if chars.get(i + 1) == Some(&'*') => {
+                i += 2;
+                while i + 1 < chars.len() && !(chars[i] == '*' && chars[i + 1] == '/') {
+                    i += 1;
+                }
+                i += 2;
+            }
+            &c => return Some(c),
+        }
+    }
+}
+
+/// Removes comments and trailing commas outside strings and replaces raw
+/// control characters inside strings, leaving string contents otherwise
+/// untouched.
+fn clean_json(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    let mut in_str = false;
+    while i < chars.len() {
+        let c = chars[i];
+        if in_str {
+            match c {
+                '\\' => {
+                    out.push(c);
+                    if let Some(&n) = chars.get(i + 1) {
+                        out.push(n);
+                    }
+                    i += 2;
+                    continue;
+                }
+                '"' => in_str = false,
+                c if c.is_control() => {
+                    out.push(' ');
+                    i += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        match c {
+            '"' => {
+                in_str = true;
+                out.push(c);
+            }
+            '/' if chars.get(i + 1) == Some(&'/') => {
+                while i < chars.len() && chars[i] != '\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            '/' if chars.get(i + 1) == Some(&'*') => {
+                i += 2;
+                while i + 1 < chars.len() && !(chars[i] == '*' && chars[i + 1] == '/') {
+                    i += 1;
+                }
+                i += 2;
+                continue;
+            }
+            ',' => {
+                if !matches!(next_token(&chars, i + 1), Some('}' | ']') | None) {
+                    out.push(c);
+                }
+            }
+            _ => out.push(c),
+        }
+        i += 1;
+    }
+    out
 }
 
 fn is_type(v: &Value, want: &str) -> bool {
@@ -261,13 +399,20 @@ fn read_product(p: &Value, url: &Url, out: &mut RawListing) {
             out.images.push(u.to_string());
         }
     }
-    let offer = match p.get("offers") {
-        Some(Value::Array(a)) => a.first(),
-        other => other,
-    };
+    let offer = p.get("offers").and_then(pick_offer);
     if let Some(o) = offer {
-        let price = text_of(o.get("price").or_else(|| o.get("lowPrice")));
-        let currency = text_of(o.get("priceCurrency"));
+        let spec = o.get("priceSpecification").map(|s| match s {
+            Value::Array(a) => a.first().unwrap_or(s),
+            _ => s,
+        });
+        let field = |k: &str| text_of(o.get(k).or_else(|| spec.and_then(|s| s.get(k))));
+        let currency = field("priceCurrency");
+        let price = match (field("price"), field("lowPrice"), field("highPrice")) {
+            (Some(p), _, _) => Some(p),
+            (None, Some(lo), Some(hi)) if lo != hi => Some(format!("{lo}-{hi}")),
+            (None, Some(lo), _) => Some(lo),
+            (None, None, hi) => hi,
+        };
         if let Some(price) = price {
             out.price_text = Some(match &currency {
                 Some(c) => format!("{price} {c}"),
@@ -303,6 +448,32 @@ fn read_product(p: &Value, url: &Url, out: &mut RawListing) {
         .and_then(|s| s.get("address"))
     {
         fill(&mut out.seller_location, address_text(a));
+    }
+}
+
+/// The offer to read: the first offer carrying a price, looking inside
+/// arrays and an `AggregateOffer`'s own `offers` when it states no range.
+fn pick_offer(v: &Value) -> Option<&Value> {
+    let has_price = |o: &Value| {
+        ["price", "lowPrice", "highPrice", "priceSpecification"]
+            .iter()
+            .any(|k| o.get(*k).is_some())
+    };
+    match v {
+        Value::Array(a) => a
+            .iter()
+            .filter_map(pick_offer)
+            .find(|o| has_price(o))
+            .or_else(|| a.first()),
+        Value::Object(m) => {
+            if !has_price(v)
+                && let Some(inner) = m.get("offers").and_then(pick_offer)
+            {
+                return Some(inner);
+            }
+            Some(v)
+        }
+        _ => None,
     }
 }
 
@@ -342,23 +513,45 @@ fn address_text(v: &Value) -> Option<String> {
 // ------------------------------------------------------------- microdata
 
 fn microdata(doc: &Html, url: &Url, out: &mut RawListing) -> bool {
-    let Some(product) = doc.select(&sel("[itemscope][itemtype]")).find(|e| {
-        e.value()
-            .attr("itemtype")
-            .is_some_and(|t| t.trim_end_matches('/').ends_with("schema.org/Product"))
-    }) else {
+    let is_product = |e: &ElementRef<'_>| {
+        e.value().attr("itemtype").is_some_and(|t| {
+            t.split_whitespace().any(|t| {
+                let t = t.trim_end_matches('/');
+                t.ends_with("schema.org/Product") || t.ends_with("schema.org/IndividualProduct")
+            })
+        })
+    };
+    // The page's product is the first one that is not itself a property of
+    // another item (related products are nested with itemprop).
+    let products: Vec<ElementRef<'_>> = doc
+        .select(&sel("[itemscope][itemtype]"))
+        .filter(is_product)
+        .collect();
+    let Some(product) = products
+        .iter()
+        .find(|e| e.value().attr("itemprop").is_none())
+        .or(products.first())
+        .copied()
+    else {
         return false;
     };
-    let mut offer_price = None;
-    let mut offer_currency = None;
+    let mut price = None;
+    let mut low = None;
+    let mut high = None;
+    let mut currency = None;
     for el in product.descendants().filter_map(ElementRef::wrap) {
         let Some(prop) = el.value().attr("itemprop") else {
             continue;
         };
+        // An item-valued property is read through its own properties.
+        if el.value().attr("itemscope").is_some() {
+            continue;
+        }
         let Some(scope) = nearest_scope(el) else {
             continue;
         };
         let value = || microdata_value(el, url);
+        let scope_prop = scope.value().attr("itemprop");
         if scope.id() == product.id() {
             match prop {
                 "name" => set(&mut out.title, value()),
@@ -369,32 +562,119 @@ fn microdata(doc: &Html, url: &Url, out: &mut RawListing) -> bool {
                         out.images.push(v);
                     }
                 }
+                "url" => fill(&mut out.canonical_url, value()),
                 _ => {}
             }
-        } else if scope.value().attr("itemprop") == Some("offers") {
+        } else if scope_prop == Some("offers") {
             match prop {
-                "price" | "lowPrice" => offer_price = value(),
-                "priceCurrency" => offer_currency = value(),
+                "price" => price = price.or_else(value),
+                "lowPrice" => low = low.or_else(value),
+                "highPrice" => high = high.or_else(value),
+                "priceCurrency" => currency = currency.or_else(value),
                 "validFrom" => {
                     if let Some(d) = value().and_then(|d| parse_date(&d)) {
                         out.posted_date = Some(d);
                     }
                 }
                 "areaServed" | "eligibleRegion" => set(&mut out.ships_to, value()),
+                "seller" => fill(&mut out.seller_handle, value()),
                 _ => {}
             }
-        } else if scope.value().attr("itemprop") == Some("seller") && prop == "name" {
-            set(&mut out.seller_handle, value());
+        } else if scope_prop == Some("seller") {
+            match prop {
+                "name" | "alternateName" => fill(&mut out.seller_handle, value()),
+                "address" => fill(&mut out.seller_location, value()),
+                _ => {}
+            }
+        } else if scope_prop == Some("address") && prop == "addressLocality" {
+            fill(&mut out.seller_location, value());
         }
     }
-    if let Some(p) = offer_price {
-        out.price_text = Some(match &offer_currency {
+    let price = match (price, low, high) {
+        (Some(p), _, _) => Some(p),
+        (None, Some(lo), Some(hi)) if lo != hi => Some(format!("{lo}-{hi}")),
+        (None, lo, hi) => lo.or(hi),
+    };
+    if let Some(p) = price {
+        out.price_text = Some(match &currency {
             Some(c) => format!("{p} {c}"),
             None => p,
         });
     }
-    set(&mut out.currency_hint, offer_currency);
+    set(&mut out.currency_hint, currency);
     true
+}
+
+// ------------------------------------------------------------- OpenGraph
+
+/// OpenGraph and Facebook product tags (`og:*`, `product:*`), filling only
+/// what JSON-LD and microdata left empty.
+fn opengraph(doc: &Html, url: &Url, out: &mut RawListing) -> bool {
+    let mut tags: Vec<(String, String)> = Vec::new();
+    for m in doc.select(&sel("meta[content]")) {
+        let v = m.value();
+        let Some(key) = v.attr("property").or_else(|| v.attr("name")) else {
+            continue;
+        };
+        let key = key.trim().to_ascii_lowercase();
+        if key.starts_with("og:") || key.starts_with("product:") {
+            tags.push((key, v.attr("content").unwrap_or_default().to_string()));
+        }
+    }
+    if tags.is_empty() {
+        return false;
+    }
+    let get = |keys: &[&str]| {
+        keys.iter().find_map(|k| {
+            tags.iter()
+                .find(|(t, v)| t == k && !v.trim().is_empty())
+                .map(|(_, v)| v.clone())
+        })
+    };
+    let before = out.clone();
+    fill(&mut out.title, get(&["og:title"]));
+    fill(&mut out.description, get(&["og:description"]));
+    fill(
+        &mut out.site_listing_id,
+        get(&["product:retailer_item_id", "product:item_id"]),
+    );
+    if out.price_text.is_none() {
+        let amount = get(&[
+            "product:price:amount",
+            "og:price:amount",
+            "product:sale_price:amount",
+        ]);
+        let currency = get(&[
+            "product:price:currency",
+            "og:price:currency",
+            "product:sale_price:currency",
+        ]);
+        if let Some(a) = amount.and_then(|a| clean(&a)) {
+            out.price_text = Some(match currency.as_deref().and_then(clean) {
+                Some(c) => format!("{a} {c}"),
+                None => a,
+            });
+            fill(&mut out.currency_hint, currency);
+        }
+    }
+    if out.images.is_empty() {
+        for (k, v) in &tags {
+            if (k == "og:image" || k == "og:image:url" || k == "og:image:secure_url")
+                && let Ok(u) = url.join(v.trim())
+                && !out.images.contains(&u.to_string())
+            {
+                out.images.push(u.to_string());
+            }
+        }
+    }
+    if let Some(u) = get(&["og:url"]).and_then(|u| url.join(u.trim()).ok()) {
+        fill(&mut out.canonical_url, Some(u.to_string()));
+    }
+    fill(
+        &mut out.seller_location,
+        get(&["product:location", "og:locality"]),
+    );
+    *out != before
 }
 
 /// The closest ancestor (excluding `el` unless it has no itemprop) that opens
@@ -440,6 +720,9 @@ fn rule_values(doc: &Html, url: &Url, rule: &FieldRule) -> Vec<String> {
             None => Some(el.text().collect::<Vec<_>>().join(" ")),
         };
         let Some(raw) = raw else { continue };
+        // why: a regex is written against the text as a person reads it, so
+        // line breaks and runs of spaces from the markup are collapsed first.
+        let raw = clean(&raw).unwrap_or_default();
         let raw = match &rule.regex {
             Some(re) => match re.captures(&raw) {
                 Some(c) => c

@@ -6,6 +6,8 @@
 //! and character decoding. It must not sleep, retry or decide politeness:
 //! the scheduler owns time; this module only reports what happened.
 
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use encoding_rs::Encoding;
@@ -27,6 +29,8 @@ pub struct Fetched {
     pub body: Vec<u8>,
     /// Time from send to end of body.
     pub elapsed: Duration,
+    /// The server's address, when known.
+    pub remote_addr: Option<SocketAddr>,
 }
 
 impl Fetched {
@@ -87,6 +91,17 @@ impl Fetched {
     }
 }
 
+/// How much of a body to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyCap {
+    /// The job's `fetch.max_body_bytes`; more is an error (the URL is dropped).
+    Page,
+    /// Read this many bytes and ignore the rest (robots.txt).
+    Truncate(u64),
+    /// This many bytes at most; more is an error (sitemaps: 50 MB).
+    Bytes(u64),
+}
+
 /// Why an exchange produced no response.
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
@@ -107,7 +122,13 @@ pub struct Fetcher {
 
 impl Fetcher {
     /// Builds the client. There is no way to change the identity per request.
-    pub fn new(identity: &Identity, limits: &FetchLimits) -> Result<Fetcher, FetchError> {
+    /// Unless `allow_private` is set, host names that resolve to private,
+    /// loopback or link-local addresses are refused at connect time.
+    pub fn new(
+        identity: &Identity,
+        limits: &FetchLimits,
+        allow_private: bool,
+    ) -> Result<Fetcher, FetchError> {
         let mut headers = HeaderMap::new();
         if let Some(from) = identity.from_header() {
             // why: RFC 9110 §10.1.2 — the From header tells an operator whom to contact.
@@ -115,12 +136,20 @@ impl Fetcher {
                 headers.insert(header::FROM, v);
             }
         }
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder();
+        if !allow_private {
+            // why: a public site's DNS must not point us at internal services
+            // (literal addresses are refused earlier, by the scope check).
+            builder = builder.dns_resolver(Arc::new(PublicOnly));
+        }
+        let client = builder
             .user_agent(identity.user_agent())
             .default_headers(headers)
             // why: every hop must be scope- and robots-checked by the crawler.
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(limits.connect_timeout)
+            // why: a server that trickles or stalls costs one URL, not a worker.
+            .read_timeout(limits.read_timeout)
             .timeout(limits.timeout)
             .no_proxy()
             .build()
@@ -133,22 +162,61 @@ impl Fetcher {
 
     /// One GET, body read up to the cap.
     pub async fn get(&self, url: &Url) -> Result<Fetched, FetchError> {
+        self.get_conditional(url, None, None).await
+    }
+
+    /// One GET with stored validators (`If-None-Match`, `If-Modified-Since`),
+    /// so an unchanged page answers 304 with no body.
+    pub async fn get_conditional(
+        &self,
+        url: &Url,
+        etag: Option<&str>,
+        last_modified: Option<&str>,
+    ) -> Result<Fetched, FetchError> {
+        self.get_with(url, etag, last_modified, BodyCap::Page).await
+    }
+
+    /// One GET with an explicit body cap (see [`BodyCap`]).
+    pub async fn get_with(
+        &self,
+        url: &Url,
+        etag: Option<&str>,
+        last_modified: Option<&str>,
+        cap: BodyCap,
+    ) -> Result<Fetched, FetchError> {
+        let (limit, truncate) = match cap {
+            BodyCap::Page => (self.limits.max_body_bytes, false),
+            BodyCap::Truncate(n) => (n, true),
+            BodyCap::Bytes(n) => (n, false),
+        };
         let started = Instant::now();
-        let mut resp = self
-            .client
-            .get(url.clone())
+        let mut req = self.client.get(url.clone());
+        if let Some(v) = etag.and_then(|v| HeaderValue::from_str(v).ok()) {
+            req = req.header(header::IF_NONE_MATCH, v);
+        }
+        if let Some(v) = last_modified.and_then(|v| HeaderValue::from_str(v).ok()) {
+            req = req.header(header::IF_MODIFIED_SINCE, v);
+        }
+        let mut resp = req
             .send()
             .await
             .map_err(|e| FetchError::Network(error_chain(&e)))?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
+        let remote_addr = resp.remote_addr();
         let mut body = Vec::new();
         loop {
             match resp.chunk().await {
                 Ok(Some(chunk)) => {
                     // why: a decompression bomb must cost one URL, not the run.
-                    if (body.len() + chunk.len()) as u64 > self.limits.max_body_bytes {
-                        return Err(FetchError::TooLarge(self.limits.max_body_bytes));
+                    if (body.len() + chunk.len()) as u64 > limit {
+                        if truncate {
+                            // why: RFC 9309 §2.5 — parse at least the first 500 KiB and ignore the rest.
+                            let keep = (limit as usize).saturating_sub(body.len());
+                            body.extend_from_slice(&chunk[..keep.min(chunk.len())]);
+                            break;
+                        }
+                        return Err(FetchError::TooLarge(limit));
                     }
                     body.extend_from_slice(&chunk);
                 }
@@ -162,6 +230,29 @@ impl Fetcher {
             headers,
             body,
             elapsed: started.elapsed(),
+            remote_addr,
+        })
+    }
+}
+
+/// A DNS resolver that drops private, loopback and link-local addresses.
+struct PublicOnly;
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_string();
+        Box::pin(async move {
+            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
+                .await?
+                .filter(|a| !crate::urlnorm::is_private_ip(a.ip()))
+                .collect();
+            if addrs.is_empty() {
+                return Err(format!(
+                    "{host} resolves only to private or loopback addresses (scope.allow_private_addresses is false)"
+                )
+                .into());
+            }
+            Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
         })
     }
 }

@@ -23,7 +23,7 @@ use parquet::file::properties::WriterProperties;
 use rust_decimal::Decimal;
 
 /// Version of the lake contract this crate writes.
-pub const SCHEMA_VERSION: i32 = 1;
+pub const SCHEMA_VERSION: i32 = 2;
 
 /// Lake write failures.
 #[derive(Debug, thiserror::Error)]
@@ -47,7 +47,7 @@ pub enum LakeError {
 }
 
 /// One observation of a listing page (see the contract for each column).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[allow(missing_docs)]
 pub struct ListingRow {
     pub run_id: String,
@@ -73,10 +73,20 @@ pub struct ListingRow {
     pub search_term: Option<String>,
     pub extractor: String,
     pub page_sha256: String,
+    /// Evidence mode: the WARC file (name relative to the WARC folder) and
+    /// the response record's offset, length and block digest.
+    #[serde(default)]
+    pub warc_file: Option<String>,
+    #[serde(default)]
+    pub warc_offset: Option<i64>,
+    #[serde(default)]
+    pub warc_length: Option<i64>,
+    #[serde(default)]
+    pub warc_block_digest: Option<String>,
 }
 
 /// One request made or refused (see the contract for each column).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[allow(missing_docs)]
 pub struct FetchRow {
     pub run_id: String,
@@ -126,6 +136,10 @@ pub fn listings_schema() -> SchemaRef {
         s("search_term", true),
         s("extractor", false),
         s("page_sha256", false),
+        s("warc_file", true),
+        Field::new("warc_offset", DataType::Int64, true),
+        Field::new("warc_length", DataType::Int64, true),
+        s("warc_block_digest", true),
     ]))
 }
 
@@ -227,6 +241,10 @@ fn listings_batch(rows: &[ListingRow]) -> Result<RecordBatch, arrow_schema::Arro
         strs(rows.iter().map(|r| r.search_term.as_deref())),
         strs(rows.iter().map(|r| Some(r.extractor.as_str()))),
         strs(rows.iter().map(|r| Some(r.page_sha256.as_str()))),
+        strs(rows.iter().map(|r| r.warc_file.as_deref())),
+        Arc::new(Int64Array::from_iter(rows.iter().map(|r| r.warc_offset))),
+        Arc::new(Int64Array::from_iter(rows.iter().map(|r| r.warc_length))),
+        strs(rows.iter().map(|r| r.warc_block_digest.as_deref())),
     ];
     RecordBatch::try_new(listings_schema(), cols)
 }

@@ -6,17 +6,23 @@
 //! polars or duckdb: the analysis reads the lake only through the contract in
 //! `data/schema/lake.toml`.
 
+pub mod bench_extract;
+pub mod bench_politeness;
 pub mod config;
 pub mod crawl;
 pub mod demo;
 pub mod demorun;
 pub mod extract;
 pub mod fetch;
+pub mod inspect;
 pub mod lake;
 pub mod price;
 pub mod privacy;
 pub mod profile;
 pub mod quantity;
 pub mod robots;
+pub mod schedule;
+pub mod sitemap;
 pub mod state;
 pub mod urlnorm;
+pub mod warc;

@@ -2414,6 +2414,89 @@ mod tests {
         ]);
     }
 
+    /// Every format named in issue #4, as real listings write them
+    /// (no-break and narrow no-break spaces included).
+    #[test]
+    fn issue_4_formats() {
+        run(&[
+            ("₹1,25,000", None, Some("125000"), Some("INR"), None),
+            (
+                "Rs. 1,25,000/-",
+                Some("India"),
+                Some("125000"),
+                Some("INR"),
+                None,
+            ),
+            (
+                "₹ 12,50,000.00",
+                None,
+                Some("1250000.00"),
+                Some("INR"),
+                None,
+            ),
+            ("1’299.50 CHF", None, Some("1299.50"), Some("CHF"), None),
+            ("CHF 1'299.50", None, Some("1299.50"), Some("CHF"), None),
+            ("1 299,00 €", None, Some("1299.00"), Some("EUR"), None),
+            (
+                "1\u{a0}299,00\u{a0}€",
+                None,
+                Some("1299.00"),
+                Some("EUR"),
+                None,
+            ),
+            (
+                "1\u{202f}299,00 €",
+                None,
+                Some("1299.00"),
+                Some("EUR"),
+                None,
+            ),
+            ("R$ 1.299,00", None, Some("1299.00"), Some("BRL"), None),
+            ("R$1.299", None, Some("1299"), Some("BRL"), None),
+            ("2 500 руб.", None, Some("2500"), Some("RUB"), None),
+            ("2500 ₽", None, Some("2500"), Some("RUB"), None),
+            ("1.200 zł", None, Some("1200"), Some("PLN"), None),
+            ("450 Kč", None, Some("450"), Some("CZK"), None),
+            ("kr 1.200,-", Some("NOK"), Some("1200"), Some("NOK"), None),
+            (
+                "kr 1.200,-",
+                Some("Norway"),
+                Some("1200"),
+                Some("NOK"),
+                None,
+            ),
+            (
+                "kr 1.200,-",
+                Some("Denmark"),
+                Some("1200"),
+                Some("DKK"),
+                None,
+            ),
+            ("US$ 1,299.99", None, Some("1299.99"), Some("USD"), None),
+            ("US$950", None, Some("950"), Some("USD"), None),
+            ("$1,299", Some("AUD"), Some("1299"), Some("AUD"), None),
+            (
+                "$1,299",
+                Some("New Zealand"),
+                Some("1299"),
+                Some("NZD"),
+                None,
+            ),
+            ("£1,250", None, Some("1250"), Some("GBP"), None),
+            ("¥150,000", Some("JPY"), Some("150000"), Some("JPY"), None),
+            ("€100 - €150", None, Some("100"), Some("EUR"), Some("150")),
+            ("100–150 €", None, Some("100"), Some("EUR"), Some("150")),
+            ("POA", None, None, None, None),
+            ("Price: POA", None, None, None, None),
+            ("Make an offer", None, None, None, None),
+            ("make an offer!", None, None, None, None),
+            ("Free", None, None, None, None),
+            ("FREE to a good home", None, None, None, None),
+            ("Price on request", None, None, None, None),
+            ("Price on Request", Some("EUR"), None, None, None),
+        ]);
+    }
+
     #[test]
     fn fuzz_never_panics() {
         // Deterministic pseudo-random strings over characters that stress

@@ -1,36 +1,59 @@
-//! Crawl state between runs: the run counter, the listing registry that
-//! drives revisits and the active/changed/removed lifecycle, and the
-//! robots.txt cache (the crawler decides freshness; this only stores it).
+//! The crawl state store: one SQLite database per job
+//! (`<data_dir>/state/<job>/crawl.sqlite`, WAL mode) holding the run
+//! counter and runs, the frontier of the current run (URL, kind, depth,
+//! attempt, not-before time, state), the observations a run has made but
+//! not yet published to the lake, the listing registry (lifecycle,
+//! conditional-GET validators, last record), the robots.txt cache and each
+//! origin's politeness state (time of the last request).
 //!
-//! It owns the state files under `data/state/<job>/` and writes them
-//! atomically (temp file, fsync, rename). It must not touch the lake.
+//! Crash safety: every fetched URL is committed in one transaction together
+//! with the rows it produced and the URLs it revealed, so after `kill -9`
+//! the store holds either all of that or none of it. A run's rows reach the
+//! lake only when the run finishes (deterministic file names, temp file and
+//! rename), and the registry changes only after that; re-finishing a run
+//! rewrites the same files. It must not fetch anything or decide politeness:
+//! the crawler does that and records its decisions here.
 
-use std::collections::BTreeMap;
-use std::io::Write;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-/// State file failures.
+use crate::lake::{FetchRow, ListingRow};
+
+/// State store failures.
 #[derive(Debug, thiserror::Error)]
 pub enum StateError {
     /// File system trouble.
-    #[error("state file {}: {source}", path.display())]
+    #[error("state folder {}: {source}", path.display())]
     Io {
-        /// File.
+        /// Folder.
         path: PathBuf,
         /// Cause.
         source: std::io::Error,
     },
-    /// The file is not what we wrote.
-    #[error("state file {}: {message}", path.display())]
+    /// SQLite failure (a locked, corrupt or unwritable database).
+    #[error("state store {}: {source}", path.display())]
+    Sqlite {
+        /// Database file.
+        path: PathBuf,
+        /// Cause.
+        source: rusqlite::Error,
+    },
+    /// A stored value is not what we wrote.
+    #[error("state store {}: {message}", path.display())]
     Corrupt {
-        /// File.
+        /// Database file.
         path: PathBuf,
         /// Cause.
         message: String,
     },
 }
+
+/// Version of the store's tables; a store of another version is refused.
+const STORE_VERSION: i64 = 1;
 
 /// What we know of one listing across runs.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -49,82 +72,18 @@ pub struct KnownListing {
     pub last_active_run: String,
     /// Run in which it was observed removed, if any.
     pub removed_run: Option<String>,
-}
-
-/// The registry: canonical URL → listing.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Registry {
-    /// Next run counter.
-    pub next_run: u64,
-    /// Known listings by canonical URL.
-    pub listings: BTreeMap<String, KnownListing>,
-}
-
-impl Registry {
-    /// The registry file of a state folder.
-    pub fn path(state_dir: &Path) -> PathBuf {
-        state_dir.join("registry.json")
-    }
-
-    /// Loads the registry, or an empty one on first run.
-    pub fn load(state_dir: &Path) -> Result<Registry, StateError> {
-        load_json(&Self::path(state_dir))
-    }
-
-    /// Saves atomically.
-    pub fn save(&self, state_dir: &Path) -> Result<(), StateError> {
-        save_json(&Self::path(state_dir), self)
-    }
-
-    /// Listings of a source that are still believed to be online.
-    pub fn revisits(&self, source: &str) -> Vec<(String, KnownListing)> {
-        self.listings
-            .iter()
-            .filter(|(_, l)| l.source == source && l.removed_run.is_none())
-            .map(|(k, l)| (k.clone(), l.clone()))
-            .collect()
-    }
-}
-
-/// Reads a JSON state file; a missing file is the default (first run).
-fn load_json<T: Default + serde::de::DeserializeOwned>(path: &Path) -> Result<T, StateError> {
-    match std::fs::read(path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| StateError::Corrupt {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(T::default()),
-        Err(source) => Err(StateError::Io {
-            path: path.to_path_buf(),
-            source,
-        }),
-    }
-}
-
-/// Writes a JSON state file atomically.
-fn save_json<T: Serialize>(path: &Path, value: &T) -> Result<(), StateError> {
-    let json = serde_json::to_vec_pretty(value).expect("state serialises");
-    write_atomically(path, &json).map_err(|source| StateError::Io {
-        path: path.to_path_buf(),
-        source,
-    })
-}
-
-/// Temp file in the same folder, fsync, rename.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(
-        ".{}.tmp",
-        path.file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default()
-    ));
-    let mut f = std::fs::File::create(&tmp)?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    drop(f);
-    std::fs::rename(&tmp, path)
+    /// When it was last observed (any status).
+    #[serde(default)]
+    pub last_observed_at: Option<DateTime<Utc>>,
+    /// `ETag` of the last 200 response, for a conditional revisit.
+    #[serde(default)]
+    pub etag: Option<String>,
+    /// `Last-Modified` of the last 200 response, for a conditional revisit.
+    #[serde(default)]
+    pub last_modified: Option<String>,
+    /// The last active record, repeated when a revisit answers 304.
+    #[serde(default)]
+    pub last_row: Option<ListingRow>,
 }
 
 /// One authority's last robots.txt answer worth keeping (2xx or 4xx).
@@ -135,35 +94,639 @@ pub struct CachedRobots {
     /// Body (at most the parsed 500 KiB, as UTF-8 text).
     pub body: String,
     /// When it was fetched.
-    pub fetched_at: chrono::DateTime<chrono::Utc>,
+    pub fetched_at: DateTime<Utc>,
     /// Until when it may be used without fetching again (at most 24 h).
-    pub fresh_until: chrono::DateTime<chrono::Utc>,
+    pub fresh_until: DateTime<Utc>,
 }
 
-/// robots.txt answers by origin (`scheme://host:port`), kept between runs.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct RobotsCache {
-    /// Cached answers by origin.
-    pub origins: BTreeMap<String, CachedRobots>,
-    /// When we last sent a request to each origin, so that the next run keeps
-    /// the delay too, however soon it starts.
-    #[serde(default)]
-    pub last_request: BTreeMap<String, chrono::DateTime<chrono::Utc>>,
+/// A run as recorded in the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunInfo {
+    /// Run id, `<UTC start>-<job>-<number>`.
+    pub run_id: String,
+    /// Lake partition date (the run's start date, kept on resume).
+    pub crawl_date: NaiveDate,
+    /// Whether this run was interrupted and is being resumed.
+    pub resumed: bool,
 }
 
-impl RobotsCache {
-    /// The cache file of a state folder.
+/// How a URL entered the frontier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TaskKind {
+    /// A keyword search results page.
+    Search {
+        /// Search term.
+        term: String,
+        /// Results page number, from 1.
+        page: usize,
+    },
+    /// A listing found by a search.
+    Listing {
+        /// The search term that found it.
+        term: String,
+    },
+    /// A listing found in a sitemap.
+    SitemapListing,
+    /// A sitemap (from robots.txt `Sitemap:` or the config).
+    Sitemap {
+        /// Nesting level (0 for a root sitemap).
+        level: usize,
+    },
+    /// A known listing, revisited to observe its lifecycle.
+    Revisit,
+}
+
+/// One frontier entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FrontierTask {
+    /// The URL to request, as found.
+    pub url: String,
+    /// Canonical form (the dedup key).
+    pub canonical: String,
+    /// Why it is queued.
+    pub kind: TaskKind,
+    /// Link depth from a seed.
+    pub depth: u32,
+    /// Retries so far.
+    pub attempt: u32,
+    /// Not to be requested before this time.
+    pub not_before: DateTime<Utc>,
+}
+
+/// What became of the task a [`Commit`] reports on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TaskOutcome {
+    /// Finished (fetched, refused or given up): never requested again this run.
+    Done,
+    /// To be retried no earlier than the given time.
+    Retry {
+        /// Attempts so far.
+        attempt: u32,
+        /// Earliest retry.
+        not_before: DateTime<Utc>,
+    },
+}
+
+/// Everything one handled URL changes, committed atomically.
+#[derive(Debug, Default)]
+pub struct Commit {
+    /// The task (canonical URL) and its outcome, if this commit finishes one.
+    pub task: Option<(String, TaskOutcome)>,
+    /// URLs revealed, inserted unless already in the frontier.
+    pub new_tasks: Vec<FrontierTask>,
+    /// Queued tasks whose kind changes (a revisit found again by search).
+    pub retyped: Vec<(String, TaskKind)>,
+    /// Listing observations for the lake.
+    pub rows: Vec<ListingRow>,
+    /// Fetch log rows for the lake.
+    pub log: Vec<FetchRow>,
+    /// Registry entries to apply when the run finishes (canonical URL → entry).
+    pub registry: Vec<(String, KnownListing)>,
+    /// Origin and time of the latest request sent.
+    pub last_request: Option<(String, DateTime<Utc>)>,
+}
+
+impl Commit {
+    /// Whether the commit would change nothing.
+    pub fn is_empty(&self) -> bool {
+        self.task.is_none()
+            && self.new_tasks.is_empty()
+            && self.retyped.is_empty()
+            && self.rows.is_empty()
+            && self.log.is_empty()
+            && self.registry.is_empty()
+            && self.last_request.is_none()
+    }
+}
+
+/// The state store of one job.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY, job TEXT NOT NULL, number INTEGER NOT NULL,
+    started_at TEXT NOT NULL, crawl_date TEXT NOT NULL, finished_at TEXT);
+CREATE TABLE IF NOT EXISTS frontier (
+    run_id TEXT NOT NULL, source TEXT NOT NULL, canonical TEXT NOT NULL,
+    url TEXT NOT NULL, kind TEXT NOT NULL, depth INTEGER NOT NULL,
+    attempt INTEGER NOT NULL, not_before TEXT NOT NULL, state TEXT NOT NULL,
+    seq INTEGER NOT NULL, PRIMARY KEY (run_id, source, canonical));
+CREATE TABLE IF NOT EXISTS pending_rows (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL,
+    source TEXT NOT NULL, row TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pending_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL,
+    source TEXT NOT NULL, row TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pending_registry (
+    run_id TEXT NOT NULL, canonical TEXT NOT NULL, entry TEXT NOT NULL,
+    PRIMARY KEY (run_id, canonical));
+CREATE TABLE IF NOT EXISTS listings (
+    canonical TEXT PRIMARY KEY, source TEXT NOT NULL, entry TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS robots (
+    origin TEXT PRIMARY KEY, entry TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS hosts (
+    origin TEXT PRIMARY KEY, last_request TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS frontier_queued ON frontier (run_id, source, state);
+CREATE INDEX IF NOT EXISTS frontier_seq ON frontier (run_id, seq);
+CREATE INDEX IF NOT EXISTS pending_rows_run ON pending_rows (run_id, source);
+CREATE INDEX IF NOT EXISTS pending_log_run ON pending_log (run_id, source);
+";
+
+impl Store {
+    /// The database file of a state folder.
     pub fn path(state_dir: &Path) -> PathBuf {
-        state_dir.join("robots.json")
+        state_dir.join("crawl.sqlite")
     }
 
-    /// Loads the cache, or an empty one.
-    pub fn load(state_dir: &Path) -> Result<RobotsCache, StateError> {
-        load_json(&Self::path(state_dir))
+    /// Opens (creating if needed) the store of a state folder.
+    pub fn open(state_dir: &Path) -> Result<Store, StateError> {
+        std::fs::create_dir_all(state_dir).map_err(|source| StateError::Io {
+            path: state_dir.to_path_buf(),
+            source,
+        })?;
+        let path = Self::path(state_dir);
+        let conn = Connection::open(&path).map_err(|source| StateError::Sqlite {
+            path: path.clone(),
+            source,
+        })?;
+        let store = Store { conn, path };
+        // why: WAL keeps the last committed state intact across kill -9; NORMAL
+        // sync is durable against process crashes (an OS crash may lose the
+        // last commits, which the resumed run simply fetches again).
+        store
+            .conn
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(|e| store.err(e))?;
+        store
+            .conn
+            .pragma_update(None, "synchronous", "NORMAL")
+            .map_err(|e| store.err(e))?;
+        store
+            .conn
+            .busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(|e| store.err(e))?;
+        store.conn.execute_batch(SCHEMA).map_err(|e| store.err(e))?;
+        let version: Option<String> = store
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'version'", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| store.err(e))?;
+        match version {
+            None => {
+                store
+                    .conn
+                    .execute(
+                        "INSERT INTO meta (key, value) VALUES ('version', ?1)",
+                        params![STORE_VERSION.to_string()],
+                    )
+                    .map_err(|e| store.err(e))?;
+            }
+            Some(v) if v == STORE_VERSION.to_string() => {}
+            Some(v) => {
+                return Err(StateError::Corrupt {
+                    path: store.path.clone(),
+                    message: format!(
+                        "store version {v}, this wildtrace reads version {STORE_VERSION}"
+                    ),
+                });
+            }
+        }
+        Ok(store)
     }
 
-    /// Saves atomically.
-    pub fn save(&self, state_dir: &Path) -> Result<(), StateError> {
-        save_json(&Self::path(state_dir), self)
+    fn err(&self, source: rusqlite::Error) -> StateError {
+        StateError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    fn corrupt(&self, what: &str, e: impl std::fmt::Display) -> StateError {
+        StateError::Corrupt {
+            path: self.path.clone(),
+            message: format!("{what}: {e}"),
+        }
+    }
+
+    fn decode<T: serde::de::DeserializeOwned>(&self, what: &str, s: &str) -> Result<T, StateError> {
+        serde_json::from_str(s).map_err(|e| self.corrupt(what, e))
+    }
+
+    /// The job's interrupted run, if one never finished.
+    pub fn unfinished_run(&self, job: &str) -> Result<Option<RunInfo>, StateError> {
+        let row: Option<(String, String)> = self
+            .conn
+            .query_row(
+                "SELECT run_id, crawl_date FROM runs WHERE job = ?1 AND finished_at IS NULL
+                 ORDER BY number DESC LIMIT 1",
+                params![job],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        row.map(|(run_id, date)| {
+            let crawl_date = NaiveDate::parse_from_str(&date, "%Y-%m-%d")
+                .map_err(|e| self.corrupt("crawl_date", e))?;
+            Ok(RunInfo {
+                run_id,
+                crawl_date,
+                resumed: true,
+            })
+        })
+        .transpose()
+    }
+
+    /// Starts a run: claims the next run number and seeds the frontier of
+    /// each source, all in one transaction (a crash leaves no half-seeded run).
+    pub fn begin_run(
+        &mut self,
+        job: &str,
+        started: DateTime<Utc>,
+        seeds: &[(String, Vec<FrontierTask>)],
+    ) -> Result<RunInfo, StateError> {
+        let path = self.path.clone();
+        let err = |source| StateError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(err)?;
+        let number: i64 = tx
+            .query_row("SELECT COALESCE(MAX(number), 0) + 1 FROM runs", [], |r| {
+                r.get(0)
+            })
+            .map_err(err)?;
+        let run_id = format!("{}-{job}-{number:04}", started.format("%Y%m%dT%H%M%SZ"));
+        let crawl_date = started.date_naive();
+        tx.execute(
+            "INSERT INTO runs (run_id, job, number, started_at, crawl_date) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                run_id,
+                job,
+                number,
+                started.to_rfc3339(),
+                crawl_date.format("%Y-%m-%d").to_string()
+            ],
+        )
+        .map_err(err)?;
+        for (source, tasks) in seeds {
+            for t in tasks {
+                insert_task(&tx, &run_id, source, t).map_err(err)?;
+            }
+        }
+        tx.commit().map_err(err)?;
+        Ok(RunInfo {
+            run_id,
+            crawl_date,
+            resumed: false,
+        })
+    }
+
+    /// Queued (not yet done) tasks of a source in a run, oldest first.
+    pub fn queued(&self, run_id: &str, source: &str) -> Result<Vec<FrontierTask>, StateError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT url, canonical, kind, depth, attempt, not_before FROM frontier
+                 WHERE run_id = ?1 AND source = ?2 AND state = 'queued' ORDER BY seq",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![run_id, source], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, u32>(3)?,
+                    r.get::<_, u32>(4)?,
+                    r.get::<_, String>(5)?,
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (url, canonical, kind, depth, attempt, nb) = row.map_err(|e| self.err(e))?;
+            out.push(FrontierTask {
+                url,
+                canonical,
+                kind: self.decode("frontier kind", &kind)?,
+                depth,
+                attempt,
+                not_before: DateTime::parse_from_rfc3339(&nb)
+                    .map_err(|e| self.corrupt("not_before", e))?
+                    .with_timezone(&Utc),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Canonical URLs already in a source's frontier this run (any state).
+    pub fn seen(&self, run_id: &str, source: &str) -> Result<HashSet<String>, StateError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT canonical FROM frontier WHERE run_id = ?1 AND source = ?2")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![run_id, source], |r| r.get::<_, String>(0))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    /// Applies one handled URL's changes atomically.
+    pub fn commit(&mut self, run_id: &str, source: &str, c: &Commit) -> Result<(), StateError> {
+        if c.is_empty() {
+            return Ok(());
+        }
+        let path = self.path.clone();
+        let err = |source| StateError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let json = |v: &dyn erased::Json| v.json();
+        let tx = self.conn.transaction().map_err(err)?;
+        for t in &c.new_tasks {
+            insert_task(&tx, run_id, source, t).map_err(err)?;
+        }
+        for (canon, kind) in &c.retyped {
+            tx.execute(
+                "UPDATE frontier SET kind = ?1 WHERE run_id = ?2 AND source = ?3 AND canonical = ?4 AND state = 'queued'",
+                params![json(kind), run_id, source, canon],
+            )
+            .map_err(err)?;
+        }
+        if let Some((canon, outcome)) = &c.task {
+            match outcome {
+                TaskOutcome::Done => tx.execute(
+                    "UPDATE frontier SET state = 'done' WHERE run_id = ?1 AND source = ?2 AND canonical = ?3",
+                    params![run_id, source, canon],
+                ),
+                TaskOutcome::Retry {
+                    attempt,
+                    not_before,
+                } => tx.execute(
+                    "UPDATE frontier SET attempt = ?1, not_before = ?2,
+                     seq = (SELECT COALESCE(MAX(seq), 0) + 1 FROM frontier WHERE run_id = ?3)
+                     WHERE run_id = ?3 AND source = ?4 AND canonical = ?5",
+                    params![attempt, not_before.to_rfc3339(), run_id, source, canon],
+                ),
+            }
+            .map_err(err)?;
+        }
+        for r in &c.rows {
+            tx.execute(
+                "INSERT INTO pending_rows (run_id, source, row) VALUES (?1, ?2, ?3)",
+                params![run_id, source, json(r)],
+            )
+            .map_err(err)?;
+        }
+        for r in &c.log {
+            tx.execute(
+                "INSERT INTO pending_log (run_id, source, row) VALUES (?1, ?2, ?3)",
+                params![run_id, source, json(r)],
+            )
+            .map_err(err)?;
+        }
+        for (canon, entry) in &c.registry {
+            tx.execute(
+                "INSERT OR REPLACE INTO pending_registry (run_id, canonical, entry) VALUES (?1, ?2, ?3)",
+                params![run_id, canon, json(entry)],
+            )
+            .map_err(err)?;
+        }
+        if let Some((origin, at)) = &c.last_request {
+            tx.execute(
+                "INSERT INTO hosts (origin, last_request) VALUES (?1, ?2)
+                 ON CONFLICT (origin) DO UPDATE SET last_request = MAX(last_request, excluded.last_request)",
+                params![origin, at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)],
+            )
+            .map_err(err)?;
+        }
+        tx.commit().map_err(err)
+    }
+
+    /// A run's observations of one source, in the order they were made.
+    pub fn pending(
+        &self,
+        run_id: &str,
+        source: &str,
+    ) -> Result<(Vec<ListingRow>, Vec<FetchRow>), StateError> {
+        Ok((
+            self.pending_table("pending_rows", run_id, source)?,
+            self.pending_table("pending_log", run_id, source)?,
+        ))
+    }
+
+    fn pending_table<T: serde::de::DeserializeOwned>(
+        &self,
+        table: &str,
+        run_id: &str,
+        source: &str,
+    ) -> Result<Vec<T>, StateError> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                "SELECT row FROM {table} WHERE run_id = ?1 AND source = ?2 ORDER BY seq"
+            ))
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![run_id, source], |r| r.get::<_, String>(0))
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for r in rows {
+            out.push(self.decode(table, &r.map_err(|e| self.err(e))?)?);
+        }
+        Ok(out)
+    }
+
+    /// Finishes a run once its lake files exist: applies its registry
+    /// changes, marks it finished and drops its frontier and pending rows.
+    pub fn finish_run(&mut self, run_id: &str, finished: DateTime<Utc>) -> Result<(), StateError> {
+        let path = self.path.clone();
+        let err = |source| StateError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(err)?;
+        tx.execute(
+            "INSERT OR REPLACE INTO listings (canonical, source, entry)
+             SELECT p.canonical, json_extract(p.entry, '$.source'), p.entry
+             FROM pending_registry p WHERE p.run_id = ?1",
+            params![run_id],
+        )
+        .map_err(err)?;
+        for table in [
+            "pending_registry",
+            "pending_rows",
+            "pending_log",
+            "frontier",
+        ] {
+            tx.execute(
+                &format!("DELETE FROM {table} WHERE run_id = ?1"),
+                params![run_id],
+            )
+            .map_err(err)?;
+        }
+        tx.execute(
+            "UPDATE runs SET finished_at = ?1 WHERE run_id = ?2",
+            params![finished.to_rfc3339(), run_id],
+        )
+        .map_err(err)?;
+        tx.commit().map_err(err)
+    }
+
+    /// Known listings of a source that are still believed to be online.
+    pub fn revisits(&self, source: &str) -> Result<Vec<(String, KnownListing)>, StateError> {
+        Ok(self
+            .listings(source)?
+            .into_iter()
+            .filter(|(_, k)| k.removed_run.is_none())
+            .collect())
+    }
+
+    /// Every known listing of a source, by canonical URL.
+    pub fn listings(&self, source: &str) -> Result<Vec<(String, KnownListing)>, StateError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT canonical, entry FROM listings WHERE source = ?1 ORDER BY canonical")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![source], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (canon, entry) = r.map_err(|e| self.err(e))?;
+            out.push((canon, self.decode("listing", &entry)?));
+        }
+        Ok(out)
+    }
+
+    /// The cached robots.txt answer of an origin.
+    pub fn robots(&self, origin: &str) -> Result<Option<CachedRobots>, StateError> {
+        let entry: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT entry FROM robots WHERE origin = ?1",
+                params![origin],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        entry.map(|e| self.decode("robots", &e)).transpose()
+    }
+
+    /// Stores an origin's robots.txt answer.
+    pub fn put_robots(&mut self, origin: &str, robots: &CachedRobots) -> Result<(), StateError> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO robots (origin, entry) VALUES (?1, ?2)",
+                params![origin, robots.json()],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// When we last sent a request to an origin (any run of this job).
+    pub fn last_request(&self, origin: &str) -> Result<Option<DateTime<Utc>>, StateError> {
+        let at: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT last_request FROM hosts WHERE origin = ?1",
+                params![origin],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        at.map(|s| {
+            DateTime::parse_from_rfc3339(&s)
+                .map(|d| d.with_timezone(&Utc))
+                .map_err(|e| self.corrupt("last_request", e))
+        })
+        .transpose()
+    }
+
+    /// A value of the store's key-value table (e.g. a schedule's next run).
+    pub fn meta(&self, key: &str) -> Result<Option<String>, StateError> {
+        self.conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", params![key], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Sets a value of the store's key-value table.
+    pub fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StateError> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+                params![key, value],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Run ids of the job's finished runs, oldest first.
+    pub fn finished_runs(&self, job: &str) -> Result<Vec<String>, StateError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT run_id FROM runs WHERE job = ?1 AND finished_at IS NOT NULL ORDER BY number",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![job], |r| r.get::<_, String>(0))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 }
+
+fn insert_task(
+    tx: &rusqlite::Transaction<'_>,
+    run_id: &str,
+    source: &str,
+    t: &FrontierTask,
+) -> rusqlite::Result<usize> {
+    tx.execute(
+        "INSERT OR IGNORE INTO frontier
+         (run_id, source, canonical, url, kind, depth, attempt, not_before, state, seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'queued',
+                 (SELECT COALESCE(MAX(seq), 0) + 1 FROM frontier WHERE run_id = ?1))",
+        params![
+            run_id,
+            source,
+            t.canonical,
+            t.url,
+            t.kind.json(),
+            t.depth,
+            t.attempt,
+            t.not_before.to_rfc3339()
+        ],
+    )
+}
+
+mod erased {
+    /// JSON text of a stored value (the store keeps records as JSON).
+    pub trait Json {
+        fn json(&self) -> String;
+    }
+    impl<T: serde::Serialize> Json for T {
+        fn json(&self) -> String {
+            serde_json::to_string(self).expect("plain data serialises")
+        }
+    }
+}
+use erased::Json as _;

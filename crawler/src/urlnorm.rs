@@ -28,12 +28,19 @@ pub const TRACKING_PARAMS: &[&str] = &[
 
 /// The canonical form of `url`.
 pub fn canonical(url: &Url) -> Url {
+    canonical_with(url, &[])
+}
+
+/// The canonical form of `url`, also dropping the job's own tracking parameters.
+pub fn canonical_with(url: &Url, extra_tracking: &[String]) -> Url {
     let mut u = url.clone();
     u.set_fragment(None);
     if u.query().is_some() {
         let mut pairs: Vec<(String, String)> = u
             .query_pairs()
-            .filter(|(k, _)| !TRACKING_PARAMS.contains(&k.as_ref()))
+            .filter(|(k, _)| {
+                !TRACKING_PARAMS.contains(&k.as_ref()) && !extra_tracking.iter().any(|t| t == k)
+            })
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
         pairs.sort();

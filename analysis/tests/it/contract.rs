@@ -3,7 +3,7 @@
 //! version matches, and lakes that break the contract are refused clearly.
 
 use polars::prelude::*;
-use wildtrace_analysis::lake::{self, ColumnType, LakeColumn};
+use wildtrace_analysis::lake::{self, ColumnType, LakeColumn, SCHEMA_VERSION};
 use wildtrace_analysis::{AnalysisError, AnalysisOptions};
 
 use crate::support::{self, R1, obs};
@@ -90,12 +90,12 @@ fn every_contract_type_name_parses() {
 }
 
 fn opts(lake: &std::path::Path, out: &std::path::Path) -> AnalysisOptions {
-    AnalysisOptions {
-        lake_dir: lake.to_path_buf(),
-        out_dir: out.to_path_buf(),
-        lexicon_path: support::lexicon_path(),
-        source_line: "test".into(),
-    }
+    AnalysisOptions::new(
+        lake.to_path_buf(),
+        out.to_path_buf(),
+        &support::repo(),
+        "test".into(),
+    )
 }
 
 #[test]
@@ -112,20 +112,25 @@ fn an_unknown_schema_version_is_refused() {
                 "1",
                 "Elephant ivory bangle",
             ),
-            obs("bazaar", R1, "2026-11-29T08:01:00Z", "2", "Rhino horn cup").schema_version(2),
+            obs("bazaar", R1, "2026-11-29T08:01:00Z", "2", "Rhino horn cup")
+                .schema_version(SCHEMA_VERSION + 1),
         ],
     );
     let err = wildtrace_analysis::run(&opts(&lake, &dir.path().join("out"))).unwrap_err();
     match &err {
         AnalysisError::UnknownSchemaVersion { found, known, .. } => {
-            assert_eq!(found, &vec![1, 2]);
-            assert_eq!(*known, 1);
+            assert_eq!(found, &vec![SCHEMA_VERSION, SCHEMA_VERSION + 1]);
+            assert_eq!(*known, SCHEMA_VERSION);
         }
         other => panic!("expected UnknownSchemaVersion, got {other}"),
     }
     let msg = err.to_string();
     assert!(
-        msg.contains("schema_version [1, 2]") && msg.contains("reads only schema_version 1"),
+        msg.contains(&format!(
+            "schema_version [{}, {}]",
+            SCHEMA_VERSION,
+            SCHEMA_VERSION + 1
+        )) && msg.contains(&format!("reads only schema_version {SCHEMA_VERSION}")),
         "{msg}"
     );
     assert!(!dir.path().join("out").join("wildtrace.duckdb").exists());

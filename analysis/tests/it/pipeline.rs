@@ -155,12 +155,12 @@ fn build_lake(root: &Path) -> PathBuf {
 
 fn run(root: &Path) -> (PathBuf, AnalysisOptions, AnalysisOutputs) {
     let lake = build_lake(root);
-    let opts = AnalysisOptions {
-        lake_dir: lake.clone(),
-        out_dir: root.join("out"),
-        lexicon_path: support::lexicon_path(),
-        source_line: SOURCE_LINE.into(),
-    };
+    let opts = AnalysisOptions::new(
+        lake.clone(),
+        root.join("out"),
+        &support::repo(),
+        SOURCE_LINE.into(),
+    );
     let outputs = wildtrace_analysis::run(&opts).expect("analysis runs");
     (lake, opts, outputs)
 }
@@ -191,17 +191,31 @@ fn counts_tables_and_outputs_are_exact() {
     assert_eq!(out.listings, 14);
     assert_eq!(out.removed_listings, 3);
     assert_eq!(out.decoys, 3);
+    let mut tables = vec![
+        out_dir.join("tables/annual_by_taxon_group.csv"),
+        out_dir.join("tables/removals_by_source.csv"),
+        out_dir.join("tables/listing_classification.csv"),
+    ];
+    for name in wildtrace_analysis::STAT_TABLES {
+        tables.push(out_dir.join(format!("tables/{name}.csv")));
+    }
+    tables.push(out_dir.join("tables/definitions.csv"));
+    assert_eq!(out.tables, tables);
     assert_eq!(
-        out.tables,
-        vec![
-            out_dir.join("tables/annual_by_taxon_group.csv"),
-            out_dir.join("tables/removals_by_source.csv"),
-            out_dir.join("tables/listing_classification.csv"),
-        ]
+        out.parquet,
+        wildtrace_analysis::STAT_TABLES
+            .iter()
+            .map(|n| out_dir.join(format!("tables/{n}.parquet")))
+            .collect::<Vec<_>>()
     );
+    for f in out.tables.iter().chain(&out.parquet) {
+        assert!(f.is_file(), "{} missing", f.display());
+    }
+    assert_eq!(out.xlsx, out_dir.join("tables/annual_statistics.xlsx"));
+    assert_eq!(out.manifest, out_dir.join("manifest.json"));
     assert_eq!(
-        out.figures,
-        vec![
+        out.figures[..2],
+        [
             out_dir.join("figures/annual_listings_by_taxon_group.png"),
             out_dir.join("figures/annual_listings_by_taxon_group.svg"),
         ]
@@ -265,7 +279,11 @@ fn counts_tables_and_outputs_are_exact() {
         row("souk:f")[2..10],
         strings(&[&["2026", "", "", "", "false", "none", "1", "true"]])[0][..]
     );
-    assert!(rows.iter().all(|r| r[11] == "0.1.0"));
+    let version = Lexicon::load(&support::lexicon_path())
+        .unwrap()
+        .version()
+        .to_string();
+    assert!(rows.iter().all(|r| r[11] == version));
 
     // No temporary files left behind.
     for sub in ["", "tables", "figures"] {
@@ -465,7 +483,11 @@ fn the_warehouse_has_lake_views_and_the_tables() {
         "SELECT value FROM provenance WHERE key = 'lexicon_version'",
     )
     .unwrap();
-    assert_eq!(rows, strings(&[&["0.1.0"]]));
+    let version = Lexicon::load(&support::lexicon_path())
+        .unwrap()
+        .version()
+        .to_string();
+    assert_eq!(rows, vec![vec![version]]);
 
     // Typed values render as text; NULL as NULL.
     let (_, rows) = sql(
@@ -515,6 +537,17 @@ fn a_second_run_rebuilds_everything_identically() {
         .collect();
     assert_eq!(before, after);
     assert_eq!(svg_before, std::fs::read(&second.figures[1]).unwrap());
+    // Parquet, XLSX and the manifest are byte-identical too (no clock in them).
+    let files: Vec<_> = first
+        .parquet
+        .iter()
+        .chain([&first.xlsx, &first.manifest])
+        .collect();
+    let bytes: Vec<Vec<u8>> = files.iter().map(|p| std::fs::read(p).unwrap()).collect();
+    wildtrace_analysis::run(&opts).unwrap();
+    for (p, b) in files.iter().zip(&bytes) {
+        assert_eq!(b, &std::fs::read(p).unwrap(), "{} changed", p.display());
+    }
     let (_, rows) = sql(
         &second.warehouse,
         "SELECT count(*) FROM annual_by_taxon_group",
@@ -544,12 +577,12 @@ fn the_figure_merges_groups_beyond_eight_and_handles_a_single_year() {
         .map(|(id, t)| obs("bazaar", R1, "2026-11-29T08:00:00Z", id, t).posted("2026-06-01"))
         .collect();
     support::write_listings(&lake, &rows);
-    let opts = AnalysisOptions {
-        lake_dir: lake,
-        out_dir: dir.path().join("out"),
-        lexicon_path: support::lexicon_path(),
-        source_line: SOURCE_LINE.into(),
-    };
+    let opts = AnalysisOptions::new(
+        lake,
+        dir.path().join("out"),
+        &support::repo(),
+        SOURCE_LINE.into(),
+    );
     let out = wildtrace_analysis::run(&opts).unwrap();
     assert_eq!(out.listings, 10);
     let (_, annual) = csv_rows(&out.tables[0]);

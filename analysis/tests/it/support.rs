@@ -91,6 +91,10 @@ pub struct Obs {
     pub title: Option<&'static str>,
     pub description: Option<&'static str>,
     pub price: Option<i128>,
+    pub currency: &'static str,
+    pub seller: Option<&'static str>,
+    pub location: Option<&'static str>,
+    pub ships_to: Option<&'static str>,
     pub quantity: Option<i32>,
     pub posted_date: Option<&'static str>,
     pub schema_version: i32,
@@ -115,9 +119,13 @@ pub fn obs(
         title: Some(title),
         description: Some("Genuine, old stock. Contact: [email masked]"),
         price: Some(1_250_000), // 125.0000
+        currency: "USD",
+        seller: None,
+        location: Some("Somewhere"),
+        ships_to: None,
         quantity: None,
         posted_date: None,
-        schema_version: 1,
+        schema_version: wildtrace_analysis::lake::SCHEMA_VERSION,
     }
 }
 
@@ -146,6 +154,31 @@ impl Obs {
         self.title = title;
         self.description = None;
         self.price = None;
+        self
+    }
+    /// The price as an exact decimal string ("1299.5") in `currency`, or none.
+    pub fn price(mut self, amount: Option<&str>, currency: &'static str) -> Self {
+        self.price = amount.map(|a| {
+            let (int, frac) = a.split_once('.').unwrap_or((a, ""));
+            let frac = format!("{frac:0<4}");
+            format!("{int}{frac}").parse::<i128>().expect("decimal")
+        });
+        self.currency = currency;
+        self
+    }
+    /// The seller's pseudonym (default: derived from the site id).
+    pub fn seller(mut self, s: &'static str) -> Self {
+        self.seller = Some(s);
+        self
+    }
+    /// Seller location and ships-to texts as stated.
+    pub fn places(
+        mut self,
+        location: Option<&'static str>,
+        ships_to: Option<&'static str>,
+    ) -> Self {
+        self.location = location;
+        self.ships_to = ships_to;
         self
     }
     pub fn schema_version(mut self, v: i32) -> Self {
@@ -242,25 +275,33 @@ pub fn listings_frame(rows: &[Obs]) -> DataFrame {
             "currency" => Series::new(
                 name,
                 rows.iter()
-                    .map(|o| o.price.map(|_| "USD".to_string()))
+                    .map(|o| o.price.map(|_| o.currency.to_string()))
                     .collect::<Vec<_>>(),
             ),
             "quantity" => Series::new(name, rows.iter().map(|o| o.quantity).collect::<Vec<_>>()),
             "seller_pseudonym" => Series::new(
                 name,
                 rows.iter()
-                    .map(|o| Some(format!("s_{:0>64}", o.site_id.len())))
+                    .map(|o| {
+                        Some(
+                            o.seller
+                                .map(str::to_string)
+                                .unwrap_or_else(|| format!("s_{:0>64}", o.site_id.len())),
+                        )
+                    })
                     .collect::<Vec<Option<String>>>(),
             ),
             "seller_location" => Series::new(
                 name,
                 rows.iter()
-                    .map(|_| Some("Somewhere".to_string()))
+                    .map(|o| o.location.map(str::to_string))
                     .collect::<Vec<_>>(),
             ),
             "ships_to" => Series::new(
                 name,
-                rows.iter().map(|_| None).collect::<Vec<Option<String>>>(),
+                rows.iter()
+                    .map(|o| o.ships_to.map(str::to_string))
+                    .collect::<Vec<Option<String>>>(),
             ),
             "posted_date" => Series::new(
                 name,
@@ -311,6 +352,14 @@ pub fn listings_frame(rows: &[Obs]) -> DataFrame {
                 name,
                 rows.iter().map(|_| "0".repeat(64)).collect::<Vec<_>>(),
             ),
+            // Evidence mode is off in these lakes: the WARC pointers are null.
+            "warc_file" | "warc_block_digest" => Series::new(
+                name,
+                rows.iter().map(|_| None::<String>).collect::<Vec<_>>(),
+            ),
+            "warc_offset" | "warc_length" => {
+                Series::new(name, rows.iter().map(|_| None::<i64>).collect::<Vec<_>>())
+            }
             other => panic!(
                 "lake.toml has a listings column `{other}` the test lake does not know; teach support.rs"
             ),
@@ -344,7 +393,9 @@ pub fn fetch_log_frame(run: Run, n: usize) -> DataFrame {
     for c in &contract.table("fetch_log").columns {
         let name: PlSmallStr = c.name.as_str().into();
         let s: Series = match c.name.as_str() {
-            "schema_version" => Series::new(name, vec![1i32; n]),
+            "schema_version" => {
+                Series::new(name, vec![wildtrace_analysis::lake::SCHEMA_VERSION; n])
+            }
             "run_id" => Series::new(name, vec![run.id.to_string(); n]),
             "requested_at" => Series::new(
                 name,

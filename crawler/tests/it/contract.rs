@@ -102,6 +102,10 @@ fn row(i: usize) -> ListingRow {
         search_term: Some("ivory".into()),
         extractor: "profile:bazaar".into(),
         page_sha256: "00".repeat(32),
+        warc_file: Some("wildtrace-r1-bazaar.warc.gz".into()),
+        warc_offset: Some(1024 * i as i64),
+        warc_length: Some(900),
+        warc_block_digest: Some("sha256:ABCDEFGH".into()),
     }
 }
 

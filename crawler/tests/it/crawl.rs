@@ -603,3 +603,73 @@ async fn crawl_delay_holds_across_back_to_back_runs() {
         );
     }
 }
+
+#[tokio::test]
+async fn evidence_mode_points_every_row_at_a_verifiable_warc_record() {
+    use wildtrace_crawler::warc;
+    let site = Site::new(200, "User-agent: *\nDisallow: /private/\n", 4);
+    let base = serve(site.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let plain = config(dir.path(), 10, 1 << 20);
+    let text = std::fs::read_to_string(dir.path().join("p.toml")).unwrap();
+    assert!(!text.is_empty());
+    // The same job with evidence mode on.
+    let job = format!(
+        "[job]\nname = \"t\"\n[identity]\nproduct_token = \"wildtrace\"\ncontact = \"mailto:research@example.org\"\n\
+         [politeness]\nmin_delay_ms = 10\n[scope]\nallow_private_addresses = true\n\
+         [evidence]\nwarc = true\n[storage]\ndata_dir = {:?}\n\
+         [[sites]]\nname = \"s\"\nbase_url = \"demo:s\"\nprofile = \"p.toml\"\nsearch = \"/search?q={{term}}\"\nterms = [\"pangolin\"]\n",
+        plain.data_dir.display().to_string()
+    );
+    let cfg = CrawlConfig::parse(&dir.path().join("job.toml"), &job).unwrap();
+    let warc_dir = cfg.warc_dir.clone().expect("evidence mode on");
+    let bases = resolve_bases(&cfg, &BTreeMap::from([("s".to_string(), base)])).unwrap();
+    let out = crawl(&cfg, &bases).await.unwrap();
+    assert_eq!(out.sites[0].active, 4);
+
+    let pointers = warc::pointers_from_lake(&cfg.lake_dir()).unwrap();
+    assert_eq!(pointers.len(), 4, "one pointer per listing row");
+    let files: Vec<_> = std::fs::read_dir(&warc_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(
+        files.len(),
+        1,
+        "one finished WARC file per run and host: {files:?}"
+    );
+    assert!(files[0].to_string_lossy().ends_with(".warc.gz"));
+    // Robots, search and listing exchanges are all recorded.
+    let records = warc::read_records(&files[0]).unwrap();
+    let responses: Vec<_> = records
+        .iter()
+        .filter(|r| r.header("WARC-Type") == Some("response"))
+        .collect();
+    assert_eq!(responses.len(), hits_count(&site));
+    let report = warc::verify(&[warc_dir.clone()], &pointers);
+    assert!(report.ok, "{report:?}");
+
+    // One flipped byte in a response record's block is tampering.
+    let p = &pointers[2];
+    let path = warc_dir.join(&p.file);
+    let mut bytes = std::fs::read(&path).unwrap();
+    let gz = &bytes[p.offset as usize..(p.offset + p.length) as usize];
+    let mut raw = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(gz), &mut raw).unwrap();
+    let at = raw.len() - 20;
+    raw[at] ^= 0x01;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut enc, &raw).unwrap();
+    let member = enc.finish().unwrap();
+    bytes.splice(
+        p.offset as usize..(p.offset + p.length) as usize,
+        member.into_iter(),
+    );
+    std::fs::write(&path, bytes).unwrap();
+    let report = warc::verify(&[warc_dir], &pointers);
+    assert!(!report.ok, "tampering went unnoticed");
+}
+
+fn hits_count(site: &Site) -> usize {
+    site.hits().len()
+}

@@ -1,0 +1,680 @@
+//! The catalogue of published figures: for each one, the table under
+//! `<out>/tables/` it draws, how its rows become a chart, its title, axis
+//! labels and caption. [`write_all`] draws every figure whose table exists
+//! and lists the others as skipped in `figures/index.json`, which the report
+//! reads, so a new figure needs only its table and an entry here.
+//!
+//! It owns the mapping from tables to charts (selecting rows and columns,
+//! ordering, keeping the top series). It must not compute statistics: every
+//! number drawn is a number of a published table.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::charts::{Boxes, Group, HBars, Heat, Lines, Stacked, XAxis};
+use super::{BarData, Frame};
+use crate::atomic::{ensure_dir, write_atomic};
+use crate::error::AnalysisError;
+
+/// The index of the figures, written to `figures/index.json`.
+pub const INDEX_JSON: &str = "figures/index.json";
+
+/// One figure of the catalogue, drawn or skipped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FigureInfo {
+    /// File stem under `figures/` (`<id>.png`, `<id>.svg`).
+    pub id: String,
+    pub title: String,
+    /// Axis labels (with units), as drawn.
+    pub x_label: String,
+    pub y_label: String,
+    /// One or two plain sentences saying how to read it.
+    pub caption: String,
+    /// The table it draws, relative to the output folder.
+    pub table: String,
+    /// PNG and SVG paths relative to the output folder, when drawn.
+    pub png: Option<String>,
+    pub svg: Option<String>,
+    /// Why it was not drawn (its table does not exist yet, or is empty).
+    pub skipped: Option<String>,
+}
+
+/// Every figure of a run, drawn or not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct FigureIndex {
+    /// The source line printed under every figure.
+    pub source_line: String,
+    pub figures: Vec<FigureInfo>,
+}
+
+impl FigureIndex {
+    /// Reads `figures/index.json` of an output folder.
+    pub fn load(out_dir: &Path) -> Result<FigureIndex, AnalysisError> {
+        let path = out_dir.join(INDEX_JSON);
+        let text = std::fs::read_to_string(&path).map_err(|e| AnalysisError::io(&path, e))?;
+        serde_json::from_str(&text).map_err(|e| AnalysisError::Figure {
+            path,
+            message: format!("not a figure index: {e}"),
+        })
+    }
+
+    /// The drawn figures' files (absolute, under `out_dir`).
+    pub fn files(&self, out_dir: &Path) -> Vec<PathBuf> {
+        self.figures
+            .iter()
+            .flat_map(|f| [&f.png, &f.svg])
+            .flatten()
+            .map(|p| out_dir.join(p))
+            .collect()
+    }
+}
+
+/// A CSV table read by header name.
+pub(crate) struct Table {
+    path: PathBuf,
+    headers: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// Reads `path`; `None` when it does not exist.
+    pub(crate) fn read(path: &Path) -> Result<Option<Table>, AnalysisError> {
+        if !path.exists() {
+            return Ok(None);
+        }
+        let bad = |e: csv::Error| AnalysisError::Figure {
+            path: path.to_path_buf(),
+            message: format!("unreadable table: {e}"),
+        };
+        let mut r = csv::Reader::from_path(path).map_err(bad)?;
+        let headers = r.headers().map_err(bad)?.iter().map(String::from).collect();
+        let mut rows = Vec::new();
+        for rec in r.records() {
+            rows.push(rec.map_err(bad)?.iter().map(String::from).collect());
+        }
+        Ok(Some(Table {
+            path: path.to_path_buf(),
+            headers,
+            rows,
+        }))
+    }
+
+    /// The index of the first of `names` that is a column.
+    pub(crate) fn col(&self, names: &[&str]) -> Result<usize, AnalysisError> {
+        names
+            .iter()
+            .find_map(|n| self.headers.iter().position(|h| h == n))
+            .ok_or_else(|| AnalysisError::Figure {
+                path: self.path.clone(),
+                message: format!("table has no column {}", names.join(" or ")),
+            })
+    }
+
+    pub(crate) fn rows(&self) -> &[Vec<String>] {
+        &self.rows
+    }
+
+    /// A numeric cell (empty cells and "NA" are `None`).
+    pub(crate) fn num(&self, row: &[String], col: usize) -> Option<f64> {
+        row.get(col).and_then(|v| v.trim().parse::<f64>().ok())
+    }
+}
+
+/// What one catalogue entry produced.
+enum Built {
+    /// Drawn, with the axis labels actually used.
+    Drawn {
+        x_label: String,
+        y_label: String,
+    },
+    Skipped(String),
+}
+
+struct Ctx<'a> {
+    out: &'a Path,
+    source: String,
+}
+
+impl Ctx<'_> {
+    fn table(&self, rel: &str) -> Result<Option<Table>, AnalysisError> {
+        Table::read(&self.out.join(rel))
+    }
+
+    fn files(&self, id: &str) -> (PathBuf, PathBuf) {
+        (
+            self.out.join(format!("figures/{id}.png")),
+            self.out.join(format!("figures/{id}.svg")),
+        )
+    }
+}
+
+/// One entry: id, table, title, subtitle, axis labels, legend title, caption, builder.
+struct Entry {
+    id: &'static str,
+    table: &'static str,
+    title: &'static str,
+    subtitle: &'static str,
+    x_label: &'static str,
+    y_label: &'static str,
+    legend: &'static str,
+    caption: &'static str,
+    build: fn(&Ctx, &Table, &Frame, &str) -> Result<Built, AnalysisError>,
+}
+
+/// The catalogue, in the order the report shows it.
+const ENTRIES: &[Entry] = &[
+    Entry {
+        id: "annual_listings_by_taxon_group",
+        table: crate::ANNUAL_CSV,
+        title: super::TITLE,
+        subtitle: "Listings classified as confirmed or suspected wildlife (decoys and unrecognised listings excluded)",
+        x_label: super::X_LABEL,
+        y_label: super::Y_LABEL,
+        legend: "Taxon group",
+        caption: "Each bar is one year of posting; its segments are taxon groups, the number above it the year's total. Confirmed and suspected listings are added together.",
+        build: |c, t, f, id| annual(c, t, f, id, "listings"),
+    },
+    Entry {
+        id: "annual_specimens_by_taxon_group",
+        table: crate::ANNUAL_CSV,
+        title: "Specimens offered per year, by taxon group",
+        subtitle: "Stated quantities of confirmed or suspected wildlife listings (a listing stating none counts as one)",
+        x_label: "Year of posting",
+        y_label: "Specimens (count)",
+        legend: "Taxon group",
+        caption: "Like the listings chart, but each listing counts with the number of animals, parts or products it offers.",
+        build: |c, t, f, id| annual(c, t, f, id, "specimens"),
+    },
+    Entry {
+        id: "monthly_listings_top_taxa",
+        table: "tables/monthly_counts.csv",
+        title: "Monthly listings of the most offered taxa",
+        subtitle: "The six taxa with the most listings overall; confirmed and suspected listings",
+        x_label: "Month of posting",
+        y_label: "Listings (count per month)",
+        legend: "Taxon",
+        caption: "One line per taxon; months without listings are drawn as zero.",
+        build: monthly,
+    },
+    Entry {
+        id: "price_usd_by_product_type",
+        table: "tables/listing_facts.csv",
+        title: "Asking prices by product type",
+        subtitle: "Stated prices of confirmed or suspected wildlife listings in US dollars at the ECB rate of the posting date; implausible prices left out",
+        x_label: "Product type",
+        y_label: "Asking price (USD, log scale)",
+        legend: "Product type",
+        caption: "Boxes span the middle half of the prices with a line at the median; whiskers reach the lowest and highest price; every dot is one listing. The axis is logarithmic: each grid line is ten times the one below.",
+        build: prices,
+    },
+    Entry {
+        id: "route_matrix",
+        table: "tables/routes.csv",
+        title: "Trade routes: seller country to destination",
+        subtitle: "Listings per seller country and stated destination country, all years (the 12 busiest of each)",
+        x_label: "Destination (ISO 3166 code or region)",
+        y_label: "Origin (ISO 3166 code)",
+        legend: "Listings",
+        caption: "Each cell counts listings offered from the row's country to the column's country; darker means more.",
+        build: routes,
+    },
+    Entry {
+        id: "removal_survival_by_platform",
+        table: "tables/km_curves.csv",
+        title: "How long listings stay online, by platform",
+        subtitle: "Kaplan–Meier estimate of the share of listings still online; listings not seen removed are censored at their last observation",
+        x_label: "Time since first seen",
+        y_label: "Still online (% of listings)",
+        legend: "Platform",
+        caption: "A curve that falls fast means the platform removes listings quickly. Steps happen when a removal is observed, so the timing is only as fine as the revisit schedule.",
+        build: survival,
+    },
+    Entry {
+        id: "cites_appendix_share",
+        table: "tables/annual_stats.csv",
+        title: "Share of listings by CITES appendix, per year",
+        subtitle: "Confirmed and suspected listings by the CITES appendix of the taxon",
+        x_label: "Year of posting",
+        y_label: "Share of listings (%)",
+        legend: "CITES appendix",
+        caption: "Appendix I species are threatened with extinction and their commercial trade is banned; Appendix II trade needs permits.",
+        build: cites,
+    },
+    Entry {
+        id: "emerging_terms",
+        table: "tables/emerging_trends.csv",
+        title: "Emerging terms",
+        subtitle: "Terms whose monthly count rose significantly above their own trailing 12-month mean (highest month shown)",
+        x_label: "Rise above the trailing mean (standard scores)",
+        y_label: "",
+        legend: "",
+        caption: "A long bar means that in some month a term was used far more often than in the year before: a lead worth checking, not a finding.",
+        build: emerging,
+    },
+];
+
+/// Draws every figure whose table exists under `out_dir/tables/` and writes
+/// `figures/index.json`. `source_line` is printed under every figure, with
+/// the years the data covers appended.
+pub fn write_all(out_dir: &Path, source_line: &str) -> Result<FigureIndex, AnalysisError> {
+    ensure_dir(&out_dir.join("figures"))?;
+    let years = data_years(out_dir)?;
+    let source = match years {
+        Some((a, b)) if a == b => format!("{source_line} · listings posted in {a}"),
+        Some((a, b)) => format!("{source_line} · listings posted {a}–{b}"),
+        None => source_line.to_string(),
+    };
+    let ctx = Ctx {
+        out: out_dir,
+        source: source.clone(),
+    };
+    let mut index = FigureIndex {
+        source_line: source,
+        figures: Vec::new(),
+    };
+    for e in ENTRIES {
+        let frame = Frame {
+            title: e.title.into(),
+            subtitle: e.subtitle.into(),
+            x_label: e.x_label.into(),
+            y_label: e.y_label.into(),
+            source: ctx.source.clone(),
+            legend_title: e.legend.into(),
+        };
+        let built = match ctx.table(e.table)? {
+            None => Built::Skipped(format!(
+                "{} does not exist (not produced by this run)",
+                e.table
+            )),
+            Some(t) if t.rows().is_empty() => Built::Skipped(format!("{} is empty", e.table)),
+            Some(t) => (e.build)(&ctx, &t, &frame, e.id)?,
+        };
+        let mut info = FigureInfo {
+            id: e.id.into(),
+            title: e.title.into(),
+            x_label: e.x_label.into(),
+            y_label: e.y_label.into(),
+            caption: e.caption.into(),
+            table: e.table.into(),
+            png: None,
+            svg: None,
+            skipped: None,
+        };
+        match built {
+            Built::Drawn { x_label, y_label } => {
+                info.x_label = x_label;
+                info.y_label = y_label;
+                info.png = Some(format!("figures/{}.png", e.id));
+                info.svg = Some(format!("figures/{}.svg", e.id));
+            }
+            Built::Skipped(why) => {
+                tracing::info!(figure = e.id, reason = %why, "figure skipped");
+                info.skipped = Some(why);
+            }
+        }
+        index.figures.push(info);
+    }
+    let json = serde_json::to_vec_pretty(&index).map_err(|e| AnalysisError::Figure {
+        path: out_dir.join(INDEX_JSON),
+        message: e.to_string(),
+    })?;
+    write_atomic(&out_dir.join(INDEX_JSON), &json)?;
+    Ok(index)
+}
+
+/// First and last year of the annual table, if any.
+fn data_years(out: &Path) -> Result<Option<(i32, i32)>, AnalysisError> {
+    let Some(t) = Table::read(&out.join(crate::ANNUAL_CSV))? else {
+        return Ok(None);
+    };
+    let y = t.col(&["year"])?;
+    let years: BTreeSet<i32> = t.rows().iter().filter_map(|r| r[y].parse().ok()).collect();
+    Ok(years.first().zip(years.last()).map(|(a, b)| (*a, *b)))
+}
+
+fn draw<C: super::Draw>(c: &Ctx, chart: &C, f: &Frame, id: &str) -> Result<Built, AnalysisError> {
+    let (png, svg) = c.files(id);
+    super::write(chart, f, &png, &svg)?;
+    Ok(Built::Drawn {
+        x_label: f.x_label.clone(),
+        y_label: f.y_label.clone(),
+    })
+}
+
+/// Stacked bars of `measure` per year and taxon group (confirmed + suspected).
+fn annual(c: &Ctx, t: &Table, f: &Frame, id: &str, measure: &str) -> Result<Built, AnalysisError> {
+    let (y, g, m) = (
+        t.col(&["year"])?,
+        t.col(&["taxon_group"])?,
+        t.col(&[measure])?,
+    );
+    let mut data = BarData::default();
+    for r in t.rows() {
+        if let (Ok(year), Some(n)) = (r[y].parse::<i32>(), t.num(r, m)) {
+            *data
+                .counts
+                .entry(year)
+                .or_default()
+                .entry(r[g].clone())
+                .or_default() += n.max(0.0) as u64;
+        }
+    }
+    if let (Some(a), Some(b)) = (
+        data.counts.keys().next().copied(),
+        data.counts.keys().next_back().copied(),
+    ) {
+        data.years = (a..=b).collect();
+    }
+    draw(c, &data.stacked(), f, id)
+}
+
+/// `YYYY-MM` → months since year 0.
+fn month_index(s: &str) -> Option<f64> {
+    let (y, m) = s.get(..7)?.split_once('-')?;
+    let (y, m): (i64, i64) = (y.parse().ok()?, m.parse().ok()?);
+    (1..=12).contains(&m).then_some((y * 12 + m - 1) as f64)
+}
+
+/// Lines of the six taxa with most listings; missing months are zero.
+fn monthly(c: &Ctx, t: &Table, f: &Frame, id: &str) -> Result<Built, AnalysisError> {
+    let (kind, mo, tx, n) = (
+        t.col(&["kind"])?,
+        t.col(&["month"])?,
+        t.col(&["key"])?,
+        t.col(&["listings"])?,
+    );
+    let mut by: BTreeMap<String, BTreeMap<i64, f64>> = BTreeMap::new();
+    let mut months = BTreeSet::new();
+    for r in t.rows().iter().filter(|r| r[kind] == "taxon") {
+        if let (Some(m), Some(v)) = (month_index(&r[mo]), t.num(r, n))
+            && !r[tx].is_empty()
+        {
+            months.insert(m as i64);
+            *by.entry(r[tx].clone())
+                .or_default()
+                .entry(m as i64)
+                .or_default() += v;
+        }
+    }
+    let mut totals: Vec<(String, f64)> = by
+        .iter()
+        .map(|(k, v)| (k.clone(), v.values().sum()))
+        .collect();
+    totals.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let (Some(&first), Some(&last)) = (months.first(), months.last()) else {
+        return Ok(Built::Skipped("no months with listings".into()));
+    };
+    let series = totals
+        .iter()
+        .take(6)
+        .map(|(name, _)| {
+            let m = &by[name];
+            let pts = (first..=last)
+                .map(|k| (k as f64, m.get(&k).copied().unwrap_or(0.0)))
+                .collect();
+            (name.clone(), pts)
+        })
+        .collect();
+    let chart = Lines {
+        series,
+        step: false,
+        x_axis: XAxis::Months,
+        percent: false,
+        empty_message: "No monthly counts".into(),
+    };
+    draw(c, &chart, f, id)
+}
+
+/// Boxes of USD prices per product type (plausible prices only).
+fn prices(c: &Ctx, t: &Table, f: &Frame, id: &str) -> Result<Built, AnalysisError> {
+    let (p, usd, flag, conf) = (
+        t.col(&["product_type"])?,
+        t.col(&["price_usd"])?,
+        t.col(&["price_flag"])?,
+        t.col(&["confidence"])?,
+    );
+    let mut groups: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for r in t.rows() {
+        let wildlife = matches!(r[conf].as_str(), "confirmed" | "suspected");
+        if let Some(v) = t.num(r, usd)
+            && wildlife
+            && r[flag] == "ok"
+            && !r[p].is_empty()
+        {
+            groups.entry(r[p].clone()).or_default().push(v);
+        }
+    }
+    let mut groups: Vec<Group> = groups
+        .into_iter()
+        .map(|(name, values)| Group { name, values })
+        .collect();
+    groups.sort_by(|a, b| {
+        b.values
+            .len()
+            .cmp(&a.values.len())
+            .then(a.name.cmp(&b.name))
+    });
+    groups.truncate(8);
+    if groups.is_empty() {
+        return Ok(Built::Skipped("no plausible prices".into()));
+    }
+    let chart = Boxes {
+        groups,
+        empty_message: "No prices".into(),
+    };
+    draw(c, &chart, f, id)
+}
+
+/// Origin × destination counts, the 12 largest of each side.
+fn routes(c: &Ctx, t: &Table, f: &Frame, id: &str) -> Result<Built, AnalysisError> {
+    let (o, d, n) = (
+        t.col(&["origin", "origin_country"])?,
+        t.col(&["destination", "destination_country"])?,
+        t.col(&["listings"])?,
+    );
+    let mut cells: HashMap<(String, String), f64> = HashMap::new();
+    let (mut out_tot, mut in_tot): (BTreeMap<String, f64>, BTreeMap<String, f64>) =
+        Default::default();
+    for r in t.rows() {
+        if let Some(v) = t.num(r, n)
+            && !r[o].is_empty()
+            && !r[d].is_empty()
+        {
+            *cells.entry((r[o].clone(), r[d].clone())).or_default() += v;
+            *out_tot.entry(r[o].clone()).or_default() += v;
+            *in_tot.entry(r[d].clone()).or_default() += v;
+        }
+    }
+    let top = |m: BTreeMap<String, f64>| {
+        let mut v: Vec<(String, f64)> = m.into_iter().collect();
+        v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        v.truncate(12);
+        v.into_iter().map(|x| x.0).collect::<Vec<_>>()
+    };
+    let (rows, cols) = (top(out_tot), top(in_tot));
+    let values = rows
+        .iter()
+        .map(|r| {
+            cols.iter()
+                .map(|d| cells.get(&(r.clone(), d.clone())).copied().unwrap_or(0.0))
+                .collect()
+        })
+        .collect();
+    let (rows, cols) = (
+        rows.iter().map(|p| place_label(p)).collect(),
+        cols.iter().map(|p| place_label(p)).collect(),
+    );
+    let chart = Heat {
+        rows,
+        cols,
+        values,
+        empty_message: "No routes".into(),
+    };
+    draw(c, &chart, f, id)
+}
+
+/// ISO codes stay as they are; region words (`WORLD`, `MIDDLE_EAST`) are
+/// shortened to fit a heat-map column.
+pub(crate) fn place_label(p: &str) -> String {
+    match p {
+        "WORLD" | "WORLDWIDE" => "World".into(),
+        "MIDDLE_EAST" => "Mid. East".into(),
+        "SOUTH_AMERICA" => "S. America".into(),
+        "NORTH_AMERICA" => "N. America".into(),
+        p if p.len() <= 3 => p.into(),
+        p => {
+            let mut out = String::new();
+            for (i, w) in p.split('_').enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                let mut ch = w.chars();
+                if let Some(c) = ch.next() {
+                    out.push(c);
+                    out.extend(ch.flat_map(char::to_lowercase));
+                }
+            }
+            out
+        }
+    }
+}
+
+/// Kaplan–Meier step curves, one per platform.
+fn survival(c: &Ctx, t: &Table, f: &Frame, id: &str) -> Result<Built, AnalysisError> {
+    let (kind, g, d, sv) = (
+        t.col(&["group_kind"])?,
+        t.col(&["group"])?,
+        t.col(&["time_days"])?,
+        t.col(&["survival"])?,
+    );
+    let mut by: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
+    for r in t.rows().iter().filter(|r| r[kind] == "platform") {
+        if let (Some(x), Some(y)) = (t.num(r, d), t.num(r, sv)) {
+            by.entry(r[g].clone()).or_default().push((x, y * 100.0));
+        }
+    }
+    if by.is_empty() {
+        return Ok(Built::Skipped("no curves per platform".into()));
+    }
+    // Days, or hours/minutes when every removal came within a day (e.g. the
+    // demo, whose crawl rounds are minutes apart).
+    let max = by.values().flatten().map(|p| p.0).fold(0.0, f64::max);
+    let (scale, unit) = if max >= 2.0 {
+        (1.0, "Days")
+    } else if max >= 2.0 / 24.0 {
+        (24.0, "Hours")
+    } else {
+        (24.0 * 60.0, "Minutes")
+    };
+    for v in by.values_mut() {
+        for p in v.iter_mut() {
+            p.0 *= scale;
+        }
+    }
+    let mut f = f.clone();
+    f.x_label = format!("{unit} since first seen");
+    let series = by
+        .into_iter()
+        .map(|(k, mut v)| {
+            v.sort_by(|a, b| a.0.total_cmp(&b.0));
+            if v.first().is_none_or(|p| p.0 > 0.0) {
+                v.insert(0, (0.0, 100.0));
+            }
+            (k, v)
+        })
+        .collect();
+    let chart = Lines {
+        series,
+        step: true,
+        x_axis: XAxis::Number,
+        percent: true,
+        empty_message: "No listings followed over time".into(),
+    };
+    draw(c, &chart, &f, id)
+}
+
+/// 100 % stacked bars of listings per year by CITES appendix.
+fn cites(c: &Ctx, t: &Table, f: &Frame, id: &str) -> Result<Built, AnalysisError> {
+    let (y, dim, a, n) = (
+        t.col(&["year"])?,
+        t.col(&["dimension"])?,
+        t.col(&["key"])?,
+        t.col(&["listings"])?,
+    );
+    let mut counts: BTreeMap<i32, BTreeMap<String, f64>> = BTreeMap::new();
+    let mut names = BTreeSet::new();
+    for r in t.rows().iter().filter(|r| r[dim] == "cites_appendix") {
+        if let (Ok(year), Some(v)) = (r[y].parse::<i32>(), t.num(r, n)) {
+            let name = match r[a].as_str() {
+                "" | "none" | "not listed" | "unknown" => "Not listed".to_string(),
+                x if x.starts_with("Appendix") => x.to_string(),
+                x => format!("Appendix {x}"),
+            };
+            names.insert(name.clone());
+            *counts.entry(year).or_default().entry(name).or_default() += v;
+        }
+    }
+    let names: Vec<String> = names.into_iter().collect();
+    let mut rows = BTreeMap::new();
+    if let (Some(&a), Some(&b)) = (counts.keys().next(), counts.keys().next_back()) {
+        for year in a..=b {
+            let m = counts.get(&year);
+            let total: f64 = m.map(|m| m.values().sum()).unwrap_or(0.0);
+            let row = names
+                .iter()
+                .map(|k| match m.and_then(|m| m.get(k)) {
+                    Some(v) if total > 0.0 => v / total * 100.0,
+                    _ => 0.0,
+                })
+                .collect();
+            rows.insert(year, row);
+        }
+    }
+    if rows.is_empty() {
+        return Ok(Built::Skipped("no cites_appendix rows".into()));
+    }
+    let chart = Stacked {
+        names,
+        rows,
+        percent: true,
+        empty_message: "No listings with a CITES appendix".into(),
+    };
+    draw(c, &chart, f, id)
+}
+
+/// The 15 terms with the highest score, highest first.
+fn emerging(c: &Ctx, t: &Table, f: &Frame, id: &str) -> Result<Built, AnalysisError> {
+    let (kind, k, m, s) = (
+        t.col(&["kind"])?,
+        t.col(&["key"])?,
+        t.col(&["month"])?,
+        t.col(&["z"])?,
+    );
+    // Each term once, at its highest standard score (labelled with that month).
+    let mut best: BTreeMap<String, (f64, String)> = BTreeMap::new();
+    for r in t.rows().iter().filter(|r| r[kind] == "term") {
+        if let Some(x) = t.num(r, s).filter(|x| x.is_finite() && *x > 0.0) {
+            let e = best.entry(r[k].clone()).or_insert((x, r[m].clone()));
+            if x > e.0 {
+                *e = (x, r[m].clone());
+            }
+        }
+    }
+    let mut v: Vec<(String, f64)> = best
+        .into_iter()
+        .map(|(term, (z, month))| (format!("{term} ({month})"), z))
+        .collect();
+    v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    v.truncate(15);
+    if v.is_empty() {
+        return Ok(Built::Skipped("no term rose above its baseline".into()));
+    }
+    let chart = HBars {
+        labels: v.iter().map(|x| x.0.clone()).collect(),
+        values: v.iter().map(|x| x.1).collect(),
+        empty_message: "No emerging terms".into(),
+    };
+    draw(c, &chart, f, id)
+}

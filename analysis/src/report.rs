@@ -1,0 +1,620 @@
+//! The policymaker report: one self-contained HTML file per year
+//! (`<out>/report-<year>.html`) with headline numbers and their change on the
+//! year before, the key tables, every drawn figure inlined as an SVG data URI
+//! (no network needed, and the page's Content-Security-Policy forbids any),
+//! the method in plain words, limitations and a data-protection statement.
+//!
+//! It reads only the published outputs of an analysis run (`tables/*.csv`,
+//! `figures/index.json` and the SVGs it lists), never the lake, and computes
+//! nothing beyond sums of the published table rows for the headline numbers.
+//! Everything that comes from data is HTML-escaped by the template engine
+//! (minijinja's auto-escaping for `.html` templates).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::atomic::write_atomic;
+use crate::error::AnalysisError;
+use crate::figure::catalog::{Table, place_label};
+pub use crate::figure::{FigureIndex, FigureInfo, write_all as write_figures};
+
+/// The template, compiled into the binary so the report needs no files
+/// besides the run's outputs.
+const TEMPLATE: &str = include_str!("../templates/report.html");
+
+/// Where the report for `year` goes.
+pub fn report_path(out_dir: &Path, year: i32) -> PathBuf {
+    out_dir.join(format!("report-{year}.html"))
+}
+
+/// The years with confirmed or suspected listings in the annual table of
+/// `out_dir`, ascending (empty when the run found none).
+pub fn years(out_dir: &Path) -> Result<Vec<i32>, AnalysisError> {
+    let Some(t) = table(out_dir, crate::ANNUAL_CSV)? else {
+        return Err(missing(out_dir, crate::ANNUAL_CSV));
+    };
+    let (y, n) = (t.col(&["year"])?, t.col(&["listings"])?);
+    let years: BTreeSet<i32> = t
+        .rows()
+        .iter()
+        .filter(|r| t.num(r, n).is_some_and(|v| v > 0.0))
+        .filter_map(|r| r[y].parse().ok())
+        .collect();
+    Ok(years.into_iter().collect())
+}
+
+fn missing(out_dir: &Path, rel: &str) -> AnalysisError {
+    AnalysisError::Io {
+        path: out_dir.join(rel),
+        source: std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "missing; run `wildtrace analyse` (or `wildtrace demo`) first",
+        ),
+    }
+}
+
+fn table(out_dir: &Path, rel: &str) -> Result<Option<Table>, AnalysisError> {
+    Table::read(&out_dir.join(rel))
+}
+
+#[derive(Serialize)]
+struct Headline {
+    value: String,
+    label: String,
+    change: String,
+}
+
+#[derive(Serialize)]
+struct HtmlTable {
+    title: String,
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+    note: String,
+}
+
+#[derive(Serialize)]
+struct HtmlFigure {
+    id: String,
+    title: String,
+    caption: String,
+    /// The SVG, base64.
+    data: String,
+}
+
+#[derive(Serialize)]
+struct Skipped {
+    title: String,
+    reason: String,
+}
+
+#[derive(Serialize)]
+struct Page {
+    year: i32,
+    source_line: String,
+    has_data: bool,
+    headlines: Vec<Headline>,
+    tables: Vec<HtmlTable>,
+    figures: Vec<HtmlFigure>,
+    skipped: Vec<Skipped>,
+    prices_note: String,
+    lexicon_version: String,
+    version: &'static str,
+    tables_dir: String,
+}
+
+/// `1234` → `1,234`.
+fn count(v: f64) -> String {
+    crate::figure::charts::number(v.round())
+}
+
+/// Change of `cur` on `prev`, in words.
+fn change(cur: f64, prev: Option<f64>, prev_year: i32) -> String {
+    match prev {
+        None => format!("no data for {prev_year}"),
+        Some(0.0) if cur == 0.0 => format!("none in {prev_year} either"),
+        Some(0.0) => format!("none in {prev_year}"),
+        Some(p) => {
+            let pct = (cur - p) / p * 100.0;
+            let sign = if pct > 0.0 {
+                "+"
+            } else if pct < 0.0 {
+                "−"
+            } else {
+                "±"
+            };
+            format!("{sign}{:.0}% on {prev_year} ({})", pct.abs(), count(p))
+        }
+    }
+}
+
+/// Per taxon group of one year: confirmed, suspected listings, specimens.
+#[derive(Default, Clone, Copy)]
+struct GroupYear {
+    confirmed: f64,
+    suspected: f64,
+    specimens: f64,
+}
+
+impl GroupYear {
+    fn listings(&self) -> f64 {
+        self.confirmed + self.suspected
+    }
+}
+
+/// Writes `report-<year>.html` under `out_dir` from the run's tables and
+/// figures; returns its path.
+pub fn write_report(out_dir: &Path, year: i32) -> Result<PathBuf, AnalysisError> {
+    let annual =
+        table(out_dir, crate::ANNUAL_CSV)?.ok_or_else(|| missing(out_dir, crate::ANNUAL_CSV))?;
+    let (cy, cg, cc, cl, cs) = (
+        annual.col(&["year"])?,
+        annual.col(&["taxon_group"])?,
+        annual.col(&["confidence"])?,
+        annual.col(&["listings"])?,
+        annual.col(&["specimens"])?,
+    );
+    let mut by_year: BTreeMap<i32, BTreeMap<String, GroupYear>> = BTreeMap::new();
+    for r in annual.rows() {
+        let Ok(y) = r[cy].parse::<i32>() else {
+            continue;
+        };
+        let e = by_year
+            .entry(y)
+            .or_default()
+            .entry(r[cg].clone())
+            .or_default();
+        let n = annual.num(r, cl).unwrap_or(0.0);
+        match r[cc].as_str() {
+            "confirmed" => e.confirmed += n,
+            _ => e.suspected += n,
+        }
+        e.specimens += annual.num(r, cs).unwrap_or(0.0);
+    }
+    let empty = BTreeMap::new();
+    let cur = by_year.get(&year).unwrap_or(&empty);
+    let prev = by_year.get(&(year - 1));
+    let sum =
+        |m: &BTreeMap<String, GroupYear>, f: fn(&GroupYear) -> f64| m.values().map(f).sum::<f64>();
+    let prev_sum = |f: fn(&GroupYear) -> f64| prev.map(|m| sum(m, f));
+
+    let mut headlines = vec![
+        Headline {
+            value: count(sum(cur, GroupYear::listings)),
+            label: format!("wildlife listings posted in {year}"),
+            change: change(
+                sum(cur, GroupYear::listings),
+                prev_sum(GroupYear::listings),
+                year - 1,
+            ),
+        },
+        Headline {
+            value: count(sum(cur, |g| g.specimens)),
+            label: "specimens offered".into(),
+            change: change(
+                sum(cur, |g| g.specimens),
+                prev_sum(|g| g.specimens),
+                year - 1,
+            ),
+        },
+        Headline {
+            value: count(sum(cur, |g| g.confirmed)),
+            label: format!(
+                "confirmed by species name ({} more suspected)",
+                count(sum(cur, |g| g.suspected))
+            ),
+            change: change(
+                sum(cur, |g| g.confirmed),
+                prev_sum(|g| g.confirmed),
+                year - 1,
+            ),
+        },
+        Headline {
+            value: count(cur.values().filter(|g| g.listings() > 0.0).count() as f64),
+            label: "taxon groups offered".into(),
+            change: change(
+                cur.values().filter(|g| g.listings() > 0.0).count() as f64,
+                prev.map(|m| m.values().filter(|g| g.listings() > 0.0).count() as f64),
+                year - 1,
+            ),
+        },
+    ];
+
+    let mut groups: Vec<(&String, &GroupYear)> = cur.iter().collect();
+    groups.sort_by(|a, b| b.1.listings().total_cmp(&a.1.listings()).then(a.0.cmp(b.0)));
+    let mut tables = vec![HtmlTable {
+        title: format!("Listings and specimens by taxon group, {year}"),
+        header: [
+            "Taxon group",
+            "Confirmed",
+            "Suspected",
+            "Listings",
+            "Specimens",
+            &format!("Listings {}", year - 1),
+            "Change",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        rows: groups
+            .iter()
+            .map(|(name, g)| {
+                let p = prev.and_then(|m| m.get(*name)).map(GroupYear::listings).or(prev.map(|_| 0.0));
+                vec![
+                    name.to_string(),
+                    count(g.confirmed),
+                    count(g.suspected),
+                    count(g.listings()),
+                    count(g.specimens),
+                    p.map(count).unwrap_or_else(|| "–".into()),
+                    match p {
+                        Some(p) if p > 0.0 => {
+                            let pct = (g.listings() - p) / p * 100.0;
+                            format!("{}{:.0}%", if pct >= 0.0 { "+" } else { "−" }, pct.abs())
+                        }
+                        Some(_) => "new".into(),
+                        None => "–".into(),
+                    },
+                ]
+            })
+            .collect(),
+        note: "Decoys (imitations) and listings the lexicon did not recognise are not counted. Source: tables/annual_by_taxon_group.csv.".into(),
+    }];
+
+    if let Some(t) = table(out_dir, crate::REMOVALS_CSV)? {
+        let (s, l, r, sh) = (
+            t.col(&["source"])?,
+            t.col(&["listings"])?,
+            t.col(&["removed"])?,
+            t.col(&["removed_share"])?,
+        );
+        let (mut all, mut removed) = (0.0, 0.0);
+        let rows = t
+            .rows()
+            .iter()
+            .map(|row| {
+                all += t.num(row, l).unwrap_or(0.0);
+                removed += t.num(row, r).unwrap_or(0.0);
+                vec![
+                    row[s].clone(),
+                    count(t.num(row, l).unwrap_or(0.0)),
+                    count(t.num(row, r).unwrap_or(0.0)),
+                    format!("{:.0}%", t.num(row, sh).unwrap_or(0.0) * 100.0),
+                ]
+            })
+            .collect();
+        if all > 0.0 {
+            headlines.push(Headline {
+                value: format!("{:.0}%", removed / all * 100.0),
+                label: "of listings followed were later removed by the platform".into(),
+                change: "all years, all listings revisited".into(),
+            });
+        }
+        tables.push(HtmlTable {
+            title: "Removals by platform (every listing followed, all years)".into(),
+            header: ["Platform", "Listings followed", "Removed", "Removed share"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            rows,
+            note: "A listing counts as removed when a revisit found it gone or marked as ended. Source: tables/removals_by_source.csv.".into(),
+        });
+    }
+
+    let mut prices_note = String::new();
+    if let Some(t) = table(out_dir, "tables/annual_stats.csv")? {
+        stats_tables(&t, year, &mut headlines, &mut tables)?;
+        prices_note = "Prices are the sellers' asking prices, converted to US dollars at the European Central Bank reference rate of the day the listing was posted (or the business day before). Placeholder prices (such as 0, 1 or 999999) and extreme outliers for their kind of product are counted but left out of the value totals.".into();
+    }
+    if let Some(t) = table(out_dir, "tables/routes.csv")? {
+        tables.push(routes_table(&t, year)?);
+    }
+    if let Some(t) = table(out_dir, "tables/removal_rates.csv")? {
+        removal_tables(&t, &mut headlines, &mut tables)?;
+    }
+
+    let index = FigureIndex::load(out_dir).ok();
+    let mut figures = Vec::new();
+    let mut skipped = Vec::new();
+    for f in index.iter().flat_map(|i| &i.figures) {
+        match (&f.svg, &f.skipped) {
+            (Some(svg), _) => {
+                let path = out_dir.join(svg);
+                let bytes = std::fs::read(&path).map_err(|e| AnalysisError::io(&path, e))?;
+                figures.push(HtmlFigure {
+                    id: f.id.clone(),
+                    title: f.title.clone(),
+                    caption: f.caption.clone(),
+                    data: data_encoding::BASE64.encode(&bytes),
+                });
+            }
+            (None, reason) => skipped.push(Skipped {
+                title: f.title.clone(),
+                reason: reason.clone().unwrap_or_default(),
+            }),
+        }
+    }
+
+    let lexicon_version = table(out_dir, crate::CLASSIFICATION_CSV)?
+        .and_then(|t| {
+            let c = t.col(&["lexicon_version"]).ok()?;
+            t.rows().first().map(|r| r[c].clone())
+        })
+        .unwrap_or_default();
+    let page = Page {
+        year,
+        source_line: index
+            .as_ref()
+            .map(|i| i.source_line.clone())
+            .unwrap_or_else(|| "unknown".into()),
+        has_data: sum(cur, GroupYear::listings) > 0.0,
+        headlines,
+        tables,
+        figures,
+        skipped,
+        prices_note,
+        lexicon_version,
+        version: env!("CARGO_PKG_VERSION"),
+        tables_dir: "tables/".into(),
+    };
+    let html = render(&page)?;
+    let path = report_path(out_dir, year);
+    write_atomic(&path, html.as_bytes())?;
+    Ok(path)
+}
+
+/// Sums of confirmed + suspected rows of `annual_stats` per key of one
+/// dimension in one year: (listings, specimens, value USD, removed, listings
+/// the year before).
+fn dimension(t: &Table, dim: &str, year: i32) -> Result<BTreeMap<String, [f64; 5]>, AnalysisError> {
+    let c = |n: &str| t.col(&[n]);
+    let (cy, cd, ck) = (c("year")?, c("dimension")?, c("key")?);
+    let cols = [
+        c("listings")?,
+        c("specimens")?,
+        c("total_value_usd")?,
+        c("removed")?,
+        c("listings_prev_year")?,
+    ];
+    let mut m: BTreeMap<String, [f64; 5]> = BTreeMap::new();
+    for r in t.rows() {
+        if r[cd] != dim || r[cy].parse::<i32>().ok() != Some(year) {
+            continue;
+        }
+        let e = m.entry(r[ck].clone()).or_default();
+        for (i, col) in cols.iter().enumerate() {
+            e[i] += t.num(r, *col).unwrap_or(0.0);
+        }
+    }
+    Ok(m)
+}
+
+fn pct_change(cur: f64, prev: f64) -> String {
+    if prev > 0.0 {
+        let pct = (cur - prev) / prev * 100.0;
+        format!("{}{:.0}%", if pct >= 0.0 { "+" } else { "−" }, pct.abs())
+    } else if cur > 0.0 {
+        "new".into()
+    } else {
+        "–".into()
+    }
+}
+
+fn usd(v: f64) -> String {
+    format!("US$ {}", count(v))
+}
+
+/// Headline value and the splits by CITES appendix, platform and seller
+/// country from `annual_stats`.
+fn stats_tables(
+    t: &Table,
+    year: i32,
+    headlines: &mut Vec<Headline>,
+    tables: &mut Vec<HtmlTable>,
+) -> Result<(), AnalysisError> {
+    let all = dimension(t, "all", year)?;
+    let prev = dimension(t, "all", year - 1)?;
+    let value = all.values().map(|v| v[2]).sum::<f64>();
+    if value > 0.0 {
+        let p = prev.values().map(|v| v[2]).sum::<f64>();
+        headlines.push(Headline {
+            value: usd(value),
+            label: format!("total asking price of the {year} listings"),
+            change: change(value, (!prev.is_empty()).then_some(p), year - 1),
+        });
+    }
+    let header = |first: &str, rest: &[&str]| {
+        std::iter::once(first)
+            .chain(rest.iter().copied())
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    let sorted = |m: BTreeMap<String, [f64; 5]>, limit: usize| {
+        let mut v: Vec<(String, [f64; 5])> = m.into_iter().filter(|e| e.1[0] > 0.0).collect();
+        v.sort_by(|a, b| b.1[0].total_cmp(&a.1[0]).then(a.0.cmp(&b.0)));
+        v.truncate(limit);
+        v
+    };
+    let cites = sorted(dimension(t, "cites_appendix", year)?, 10);
+    tables.push(HtmlTable {
+        title: format!("Listings by CITES appendix, {year}"),
+        header: header(
+            "CITES appendix",
+            &["Listings", "Specimens", &format!("Listings {}", year - 1), "Change"],
+        ),
+        rows: cites
+            .iter()
+            .map(|(k, v)| {
+                vec![
+                    match k.as_str() {
+                        "unknown" | "" => "not listed / unknown".to_string(),
+                        k => format!("Appendix {k}"),
+                    },
+                    count(v[0]),
+                    count(v[1]),
+                    count(v[4]),
+                    pct_change(v[0], v[4]),
+                ]
+            })
+            .collect(),
+        note: "Appendix I: trade for commercial purposes banned; Appendix II: trade needs export permits. Source: tables/annual_stats.csv (dimension cites_appendix).".into(),
+    });
+    for (dim, title, first, limit) in [
+        ("platform", "Listings by platform", "Platform", 20),
+        (
+            "seller_country",
+            "Listings by seller country (top 10)",
+            "Seller country",
+            10,
+        ),
+    ] {
+        let rows = sorted(dimension(t, dim, year)?, limit);
+        tables.push(HtmlTable {
+            title: format!("{title}, {year}"),
+            header: header(first, &["Listings", "Specimens", "Asking price (USD)", "Removed"]),
+            rows: rows
+                .iter()
+                .map(|(k, v)| {
+                    vec![
+                        k.clone(),
+                        count(v[0]),
+                        count(v[1]),
+                        usd(v[2]),
+                        format!("{:.0}%", v[3] / v[0] * 100.0),
+                    ]
+                })
+                .collect(),
+            note: format!("Source: tables/annual_stats.csv (dimension {dim}); “unknown” means the listing did not say."),
+        });
+    }
+    Ok(())
+}
+
+/// The year's ten largest routes (confirmed + suspected).
+fn routes_table(t: &Table, year: i32) -> Result<HtmlTable, AnalysisError> {
+    let (cy, co, cd, cl, cs) = (
+        t.col(&["year"])?,
+        t.col(&["origin"])?,
+        t.col(&["destination"])?,
+        t.col(&["listings"])?,
+        t.col(&["specimens"])?,
+    );
+    let mut m: BTreeMap<(String, String), (f64, f64)> = BTreeMap::new();
+    for r in t
+        .rows()
+        .iter()
+        .filter(|r| r[cy].parse::<i32>().ok() == Some(year))
+    {
+        let e = m.entry((r[co].clone(), r[cd].clone())).or_default();
+        e.0 += t.num(r, cl).unwrap_or(0.0);
+        e.1 += t.num(r, cs).unwrap_or(0.0);
+    }
+    let mut v: Vec<_> = m.into_iter().collect();
+    v.sort_by(|a, b| b.1.0.total_cmp(&a.1.0).then(a.0.cmp(&b.0)));
+    v.truncate(10);
+    Ok(HtmlTable {
+        title: format!("Largest trade routes, {year}"),
+        header: ["Seller country", "Destination", "Listings", "Specimens"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        rows: v
+            .iter()
+            .map(|((o, d), (l, s))| vec![place_label(o), place_label(d), count(*l), count(*s)])
+            .collect(),
+        note: "Countries as ISO 3166 codes, read from the seller's stated location (or the platform's home country when none is stated) and the stated shipping destinations. Source: tables/routes.csv.".into(),
+    })
+}
+
+/// Removal speed per platform from `removal_rates`, and the overall
+/// Kaplan–Meier share removed within 30 days as a headline.
+fn removal_tables(
+    t: &Table,
+    headlines: &mut Vec<Headline>,
+    tables: &mut Vec<HtmlTable>,
+) -> Result<(), AnalysisError> {
+    let c = |n: &str| t.col(&[n]);
+    let (ck, cg, cl, cr, c7, c30, c90, k30) = (
+        c("group_kind")?,
+        c("group")?,
+        c("listings")?,
+        c("removed")?,
+        c("removed_within_7d")?,
+        c("removed_within_30d")?,
+        c("removed_within_90d")?,
+        c("km_removed_by_30d")?,
+    );
+    if let Some(r) = t.rows().iter().find(|r| r[ck] == "all")
+        && let Some(k) = t.num(r, k30)
+    {
+        headlines.push(Headline {
+            value: format!("{:.0}%", k * 100.0),
+            label: "of listings are removed within 30 days of being found".into(),
+            change: "Kaplan–Meier estimate, all years and platforms".into(),
+        });
+    }
+    let n = |r: &[String], i| count(t.num(r, i).unwrap_or(0.0));
+    tables.push(HtmlTable {
+        title: "How fast platforms remove listings (all years)".into(),
+        header: [
+            "Platform",
+            "Listings followed",
+            "Removed",
+            "within 7 days",
+            "within 30 days",
+            "within 90 days",
+            "Removed by day 30 (Kaplan–Meier)",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        rows: t
+            .rows()
+            .iter()
+            .filter(|r| r[ck] == "platform")
+            .map(|r| {
+                vec![
+                    r[cg].clone(),
+                    n(r, cl),
+                    n(r, cr),
+                    n(r, c7),
+                    n(r, c30),
+                    n(r, c90),
+                    t.num(r, k30)
+                        .map(|k| format!("{:.0}%", k * 100.0))
+                        .unwrap_or_else(|| "–".into()),
+                ]
+            })
+            .collect(),
+        note: "Counted from when wildtrace first saw a listing to the first revisit that found it gone; listings still online are counted up to their last visit (Kaplan–Meier). Source: tables/removal_rates.csv.".into(),
+    });
+    Ok(())
+}
+
+fn render(page: &Page) -> Result<String, AnalysisError> {
+    let fail = |e: minijinja::Error| AnalysisError::Figure {
+        path: "analysis/templates/report.html".into(),
+        message: format!("report template: {e:#}"),
+    };
+    let mut env = minijinja::Environment::new();
+    // `.html` names get HTML auto-escaping: every value from data is escaped.
+    env.add_template("report.html", TEMPLATE).map_err(fail)?;
+    env.get_template("report.html")
+        .map_err(fail)?
+        .render(minijinja::value::Serde(page))
+        .map_err(fail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_read_as_words() {
+        assert_eq!(change(12.0, Some(10.0), 2024), "+20% on 2024 (10)");
+        assert_eq!(change(5.0, Some(10.0), 2024), "−50% on 2024 (10)");
+        assert_eq!(change(3.0, Some(0.0), 2024), "none in 2024");
+        assert_eq!(change(3.0, None, 2024), "no data for 2024");
+    }
+}

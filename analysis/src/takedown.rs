@@ -1,0 +1,97 @@
+//! Takedowns: time from a listing's first sighting to its removal, removal
+//! within 7/30/90 days, and Kaplan–Meier time-to-removal curves.
+//!
+//! It owns the survival estimator and the lifecycle rules below. It must not
+//! read the lake or decide which listings form a group (`tables` does).
+//!
+//! Rules: a listing's clock starts at its first observation (`first_seen`).
+//! A listing observed `removed` has an event at its first `removed`
+//! observation (`removed_at`: the removal happened between the last active
+//! sighting and then, so this is an upper bound set by the revisit
+//! schedule). Any other listing is right-censored at its last observation.
+//! Durations are in days (microseconds / 86 400 000 000).
+
+/// One listing's follow-up.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Spell {
+    /// Days from first sighting to removal (event) or last observation (censored).
+    pub days: f64,
+    /// Whether the listing was seen removed.
+    pub removed: bool,
+}
+
+/// One step of a Kaplan–Meier curve: at `time_days`, `events` removals and
+/// `censored` censorings among `at_risk` listings; `survival` is S(t) just
+/// after t (the share not yet removed). The curve starts at S = 1 before
+/// the first time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct KmPoint {
+    pub time_days: f64,
+    pub at_risk: u64,
+    pub events: u64,
+    pub censored: u64,
+    pub survival: f64,
+}
+
+/// The Kaplan–Meier product-limit estimate over `spells`: one point per
+/// distinct time (events and censorings at the same time: the censored are
+/// still at risk then, the usual convention).
+pub fn kaplan_meier(spells: &[Spell]) -> Vec<KmPoint> {
+    let mut sorted: Vec<Spell> = spells
+        .iter()
+        .copied()
+        .filter(|s| s.days.is_finite())
+        .collect();
+    sorted.sort_by(|a, b| a.days.total_cmp(&b.days));
+    let mut at_risk = sorted.len() as u64;
+    let mut survival = 1.0;
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < sorted.len() {
+        let t = sorted[i].days;
+        let (mut events, mut censored) = (0u64, 0u64);
+        while i < sorted.len() && sorted[i].days == t {
+            if sorted[i].removed {
+                events += 1;
+            } else {
+                censored += 1;
+            }
+            i += 1;
+        }
+        if at_risk > 0 {
+            survival *= 1.0 - events as f64 / at_risk as f64;
+        }
+        out.push(KmPoint {
+            time_days: t,
+            at_risk,
+            events,
+            censored,
+            survival,
+        });
+        at_risk -= events + censored;
+    }
+    out
+}
+
+/// S(t) from a curve: the survival of the last point at or before `t` (1
+/// before the first point).
+pub fn survival_at(curve: &[KmPoint], t: f64) -> f64 {
+    curve
+        .iter()
+        .take_while(|p| p.time_days <= t)
+        .last()
+        .map_or(1.0, |p| p.survival)
+}
+
+/// Listings removed within `days` of their first sighting.
+pub fn removed_within(spells: &[Spell], days: f64) -> u64 {
+    spells
+        .iter()
+        .filter(|s| s.removed && s.days <= days)
+        .count() as u64
+}
+
+/// Days between two instants given in microseconds.
+pub fn days_between(from_us: i64, to_us: i64) -> f64 {
+    (to_us - from_us) as f64 / 86_400_000_000.0
+}

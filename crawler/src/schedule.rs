@@ -1,0 +1,308 @@
+//! `wildtrace schedule`: the crawl jobs of a config folder run on their cron
+//! expressions in one long-running process.
+//!
+//! It owns the job list, each job's next-run time (persisted in the job's
+//! state store, so a restart neither forgets nor repeats a run), the rule
+//! that one job never overlaps itself, the resumption of a job's interrupted
+//! run, and a clean stop on SIGINT/SIGTERM (running crawls stop taking URLs
+//! and stay resumable). It must not crawl by itself: every run goes through
+//! [`crate::crawl::crawl_with`] with the job's own politeness.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tracing::{info, warn};
+use url::Url;
+
+use crate::config::{ConfigError, CrawlConfig};
+use crate::crawl::{CrawlError, CrawlOptions, CrawlOutcome, crawl_with, resolve_bases};
+use crate::demo::{DemoMarket, DemoOptions};
+use crate::state::Store;
+
+/// Key of a job's next scheduled run in its state store.
+const NEXT_RUN_KEY: &str = "schedule.next_run_at";
+/// Key of the cron expression the stored next run was computed from.
+const CRON_KEY: &str = "schedule.cron";
+
+/// Scheduler failures.
+#[derive(Debug, thiserror::Error)]
+pub enum ScheduleError {
+    /// A job file is invalid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The folder could not be read, or holds no scheduled job.
+    #[error("{}: {message}", path.display())]
+    Jobs {
+        /// Folder.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// State store failure.
+    #[error(transparent)]
+    State(#[from] crate::state::StateError),
+    /// The demo market or a demo data reset failed.
+    #[error(transparent)]
+    Demo(#[from] crate::demorun::DemoError),
+    /// A job's base URLs could not be resolved.
+    #[error(transparent)]
+    Crawl(#[from] CrawlError),
+}
+
+/// How the scheduler runs.
+#[derive(Debug, Clone, Default)]
+pub struct ScheduleOptions {
+    /// Stop after this many runs have finished (all jobs together).
+    pub max_runs: Option<usize>,
+    /// Serve the embedded demo marketplace for `demo:` sites, moving it to
+    /// its next round after each finished run (so revisits see removals).
+    pub demo: Option<DemoOptions>,
+}
+
+/// One finished (or failed) run.
+#[derive(Debug, serde::Serialize)]
+pub struct ScheduledRun {
+    /// Job name.
+    pub job: String,
+    /// When the scheduler started it.
+    pub started_at: DateTime<Utc>,
+    /// The run, or why it failed.
+    pub outcome: Result<CrawlOutcome, String>,
+}
+
+/// Signals that stop a run or the scheduler: Ctrl-C and SIGTERM.
+pub fn stop_on_signals() -> watch::Receiver<bool> {
+    let (tx, rx) = watch::channel(false);
+    tokio::spawn(async move {
+        #[cfg(unix)]
+        {
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                    .expect("SIGTERM handler");
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+        warn!("stop requested: finishing the requests in flight; runs stay resumable");
+        let _ = tx.send(true);
+    });
+    rx
+}
+
+/// The scheduled jobs of a folder: every `*.toml` directly in it that has a
+/// `[schedule]` table (site profiles live in a subfolder and are not jobs).
+pub fn load_jobs(dir: &Path) -> Result<Vec<CrawlConfig>, ScheduleError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| ScheduleError::Jobs {
+        path: dir.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    let mut jobs = Vec::new();
+    for f in files {
+        let cfg = CrawlConfig::load(&f)?;
+        if cfg.schedule.is_some() {
+            jobs.push(cfg);
+        }
+    }
+    if jobs.is_empty() {
+        return Err(ScheduleError::Jobs {
+            path: dir.to_path_buf(),
+            message: "no job file here has a [schedule] table with a cron expression".into(),
+        });
+    }
+    let mut names = BTreeMap::new();
+    for j in &jobs {
+        if let Some(other) = names.insert(j.job.clone(), j.path.clone()) {
+            return Err(ScheduleError::Jobs {
+                path: j.path.clone(),
+                message: format!("job name `{}` is also used by {}", j.job, other.display()),
+            });
+        }
+    }
+    Ok(jobs)
+}
+
+fn cron_of(cfg: &CrawlConfig) -> cron::Schedule {
+    cron::Schedule::from_str(cfg.schedule.as_deref().expect("scheduled job"))
+        .expect("validated when the config was loaded")
+}
+
+/// The job's next run: the stored one (a missed run is due at once, once),
+/// unless the cron expression changed since it was stored.
+fn stored_next(cfg: &CrawlConfig, now: DateTime<Utc>) -> Result<DateTime<Utc>, ScheduleError> {
+    let mut store = Store::open(&cfg.state_dir())?;
+    let expr = cfg.schedule.clone().unwrap_or_default();
+    let stored = store
+        .meta(NEXT_RUN_KEY)?
+        .zip(store.meta(CRON_KEY)?)
+        .filter(|(_, c)| *c == expr)
+        .and_then(|(t, _)| DateTime::parse_from_rfc3339(&t).ok())
+        .map(|t| t.with_timezone(&Utc));
+    let next = match stored {
+        Some(t) => t,
+        None => {
+            let t = cron_of(cfg).after(&now).next().unwrap_or(now);
+            store.set_meta(NEXT_RUN_KEY, &t.to_rfc3339())?;
+            store.set_meta(CRON_KEY, &expr)?;
+            t
+        }
+    };
+    Ok(next)
+}
+
+fn store_next(cfg: &CrawlConfig, t: DateTime<Utc>) -> Result<(), ScheduleError> {
+    let mut store = Store::open(&cfg.state_dir())?;
+    store.set_meta(NEXT_RUN_KEY, &t.to_rfc3339())?;
+    store.set_meta(CRON_KEY, cfg.schedule.as_deref().unwrap_or(""))?;
+    Ok(())
+}
+
+/// Runs `jobs` on their schedules until `stop` turns true or
+/// `opts.max_runs` runs have finished; returns every run it made.
+pub async fn run_schedule(
+    jobs: Vec<CrawlConfig>,
+    opts: ScheduleOptions,
+    stop: watch::Receiver<bool>,
+) -> Result<Vec<ScheduledRun>, ScheduleError> {
+    let market = match &opts.demo {
+        Some(o) => {
+            for j in jobs.iter().filter(|j| uses_demo(j)) {
+                // The simulated market starts at round 1: old demo state would not match it.
+                crate::demorun::reset_demo_data(&j.data_dir)?;
+            }
+            Some(
+                DemoMarket::start(o.clone())
+                    .await
+                    .map_err(crate::demorun::DemoError::Market)?,
+            )
+        }
+        None => None,
+    };
+    let demo_bases: BTreeMap<String, Url> = market
+        .iter()
+        .flat_map(|m| m.sites())
+        .map(|s| (s.name, s.base_url))
+        .collect();
+    let mut active = Vec::new();
+    for j in jobs {
+        if uses_demo(&j) && market.is_none() {
+            warn!(job = j.job, file = %j.path.display(), "job crawls the demo marketplace; skipped without --demo");
+            continue;
+        }
+        let bases = resolve_bases(&j, &demo_bases)?;
+        let next = stored_next(&j, Utc::now())?;
+        info!(job = j.job, cron = j.schedule, next = %next, "scheduled");
+        active.push(Job {
+            cfg: j,
+            bases,
+            next,
+            running: None,
+        });
+    }
+    let mut done: Vec<ScheduledRun> = Vec::new();
+    let mut started = 0usize;
+    loop {
+        // Collect finished runs.
+        for job in &mut active {
+            if job.running.as_ref().is_some_and(|(h, _)| h.is_finished()) {
+                let (h, started_at) = job.running.take().expect("checked");
+                let outcome = h.await.expect("crawl task panicked");
+                match &outcome {
+                    Ok(o) => info!(
+                        job = job.cfg.job,
+                        run_id = o.run_id,
+                        "scheduled run finished"
+                    ),
+                    Err(e) => warn!(job = job.cfg.job, error = %e, "scheduled run did not finish"),
+                }
+                if let (Some(m), true) = (&market, uses_demo(&job.cfg)) {
+                    // The simulated platforms take listings down between crawls.
+                    m.set_round((m.round() + 1).min(2));
+                }
+                done.push(ScheduledRun {
+                    job: job.cfg.job.clone(),
+                    started_at,
+                    outcome: outcome.map_err(|e| e.to_string()),
+                });
+            }
+        }
+        let stopping = *stop.borrow();
+        let all_idle = active.iter().all(|j| j.running.is_none());
+        let budget_spent = opts.max_runs.is_some_and(|m| started >= m);
+        if (stopping || budget_spent || active.is_empty()) && all_idle {
+            break;
+        }
+        let now = Utc::now();
+        if !stopping && !budget_spent {
+            for job in &mut active {
+                if job.next > now {
+                    continue;
+                }
+                // Catch up once, however many fire times were missed.
+                job.next = cron_of(&job.cfg).after(&now).next().unwrap_or(now);
+                store_next(&job.cfg, job.next)?;
+                if job.running.is_some() {
+                    // why: two runs of one job would double its request rate to every host.
+                    warn!(
+                        job = job.cfg.job,
+                        "previous run still going; this fire time is skipped"
+                    );
+                    continue;
+                }
+                if opts.max_runs.is_some_and(|m| started >= m) {
+                    continue;
+                }
+                started += 1;
+                let cfg = job.cfg.clone();
+                let bases = job.bases.clone();
+                let run_opts = CrawlOptions {
+                    // A run interrupted by a crash or a stop is finished first.
+                    resume: true,
+                    stop: Some(stop.clone()),
+                };
+                info!(job = cfg.job, "scheduled run starting");
+                job.running = Some((
+                    tokio::spawn(async move { crawl_with(&cfg, &bases, run_opts).await }),
+                    now,
+                ));
+            }
+        }
+        let next_fire = active.iter().map(|j| j.next).min().unwrap_or(now);
+        let wait = (next_fire - Utc::now())
+            .to_std()
+            .unwrap_or(Duration::ZERO)
+            .clamp(Duration::from_millis(50), Duration::from_millis(500));
+        let mut stop_rx = stop.clone();
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = stop_rx.wait_for(|s| *s), if !stopping => {}
+        }
+    }
+    if let Some(m) = market {
+        m.shutdown().await;
+    }
+    Ok(done)
+}
+
+fn uses_demo(cfg: &CrawlConfig) -> bool {
+    cfg.sites.iter().any(|s| s.base_url.starts_with("demo:"))
+}
+
+struct Job {
+    cfg: CrawlConfig,
+    bases: BTreeMap<String, Url>,
+    next: DateTime<Utc>,
+    running: Option<(JoinHandle<Result<CrawlOutcome, CrawlError>>, DateTime<Utc>)>,
+}

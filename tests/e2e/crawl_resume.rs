@@ -1,0 +1,220 @@
+//! Crash safety of the frontier: a `wildtrace crawl` process killed with
+//! SIGKILL at several points, then finished with `--resume`, leaves the same
+//! lake as an uninterrupted run of the same job against the same market.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use wildtrace_crawler::demo::{DemoMarket, DemoOptions};
+
+use super::repo;
+
+/// A job file for `dir`, crawling the market's three sites, with a shared key.
+fn job(dir: &Path, market: &DemoMarket, key: &Path) -> PathBuf {
+    std::fs::create_dir_all(dir.join("sites")).unwrap();
+    for e in std::fs::read_dir(repo().join("config/sites")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), dir.join("sites").join(e.file_name())).unwrap();
+    }
+    let mut text = format!(
+        r#"[job]
+name = "resume"
+[identity]
+product_token = "wildtrace"
+contact = "mailto:resume-test@example.org"
+[politeness]
+min_delay_ms = 10
+[scope]
+allow_private_addresses = true
+[storage]
+data_dir = {data:?}
+pseudonym_key = {key:?}
+"#,
+        data = dir.join("data").display().to_string(),
+        key = key.display().to_string()
+    );
+    let searches = [
+        ("bazaar", "/search?q={term}"),
+        ("curioshop", "/catalog?q={term}"),
+        ("reptileforum", "/find?term={term}"),
+    ];
+    for (name, search) in searches {
+        let base = market.site(name).unwrap().base_url.clone();
+        text.push_str(&format!(
+            "[[sites]]\nname = \"{name}\"\nbase_url = \"{base}\"\nprofile = \"sites/{name}.toml\"\nsearch = \"{search}\"\nterms = [\"ivory\", \"horn\", \"pangolin\", \"tortoise\", \"python\", \"parrot\"]\n"
+        ));
+    }
+    let path = dir.join("job.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn crawl_cmd(cfg: &Path, resume: bool) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_wildtrace"));
+    c.arg("crawl").arg("--config").arg(cfg);
+    if resume {
+        c.arg("--resume");
+    }
+    c.env("WILDTRACE_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    c
+}
+
+fn run_to_end(cfg: &Path, resume: bool) {
+    let out = crawl_cmd(cfg, resume).output().unwrap();
+    assert!(
+        out.status.success(),
+        "crawl failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Starts a crawl and SIGKILLs it once the market has seen `after` more requests.
+/// Returns false when the crawl finished before that.
+async fn kill_after(cfg: &Path, market: &DemoMarket, after: usize, resume: bool) -> bool {
+    let start = market.requests().len();
+    let mut child: Child = crawl_cmd(cfg, resume).spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "crawl exited with {status}");
+            return false;
+        }
+        if market.requests().len() >= start + after {
+            child.kill().unwrap(); // SIGKILL: no chance to clean up.
+            child.wait().unwrap();
+            return true;
+        }
+        assert!(Instant::now() < deadline, "crawl hung");
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
+/// The listing observations of a lake, without the columns that name the
+/// run or the moment (run id, observation time), as sorted JSON lines.
+fn observations(data: &Path) -> Vec<String> {
+    let db = duckdb::Connection::open_in_memory().unwrap();
+    let glob = data.join("lake/listings/**/*.parquet");
+    let sql = format!(
+        "SELECT source, listing_id, canonical_url, status, coalesce(removal_reason, ''),
+                http_status, coalesce(title, ''), coalesce(description, ''),
+                coalesce(CAST(price_amount AS VARCHAR), ''), coalesce(currency, ''),
+                coalesce(CAST(quantity AS VARCHAR), ''), coalesce(seller_pseudonym, ''),
+                coalesce(seller_location, ''), coalesce(ships_to, ''),
+                coalesce(CAST(posted_date AS VARCHAR), ''), page_sha256, crawl_date
+         FROM read_parquet('{}', hive_partitioning = true)",
+        glob.display()
+    );
+    let mut stmt = db.prepare(&sql).unwrap();
+    let mut rows: Vec<String> = stmt
+        .query_map([], |r| {
+            let mut cols = Vec::new();
+            for i in 0..17 {
+                let v: duckdb::types::Value = r.get(i)?;
+                cols.push(format!("{v:?}"));
+            }
+            Ok(cols.join("|"))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    rows.sort();
+    rows
+}
+
+fn run_ids(data: &Path) -> BTreeMap<String, usize> {
+    let db = duckdb::Connection::open_in_memory().unwrap();
+    let sql = format!(
+        "SELECT run_id, count(*) FROM read_parquet('{}') GROUP BY run_id",
+        data.join("lake/listings/**/*.parquet").display()
+    );
+    let mut stmt = db.prepare(&sql).unwrap();
+    stmt.query_map([], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as usize))
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crawl_killed_at_several_points_resumes_to_the_uninterrupted_lake() {
+    let market = DemoMarket::start(DemoOptions {
+        seed: 11,
+        listings_per_site: 40,
+        ..DemoOptions::default()
+    })
+    .await
+    .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let key = tmp.path().join("shared.key");
+    let reference = job(&tmp.path().join("reference"), &market, &key);
+    let crashed = job(&tmp.path().join("crashed"), &market, &key);
+
+    // Round 1: both jobs crawl to the end; round 2 (with removals) is the
+    // run under test, so revisits and the registry are exercised too.
+    market.set_round(1);
+    run_to_end(&reference, false);
+    run_to_end(&crashed, false);
+    market.set_round(2);
+    run_to_end(&reference, false);
+
+    // Killed right after robots.txt, mid-search, and among the listings.
+    let mut kills = 0;
+    for after in [2usize, 25, 40, 30] {
+        if kill_after(&crashed, &market, after, kills > 0).await {
+            kills += 1;
+            if kills == 1 {
+                // A plain `crawl` now refuses (exit 2) and names --resume.
+                let out = crawl_cmd(&crashed, false).output().unwrap();
+                assert_eq!(out.status.code(), Some(2));
+                assert!(String::from_utf8_lossy(&out.stderr).contains("--resume"));
+            }
+        } else {
+            break;
+        }
+    }
+    assert!(
+        kills >= 3,
+        "the crawl finished before it could be killed 3 times"
+    );
+    run_to_end(&crashed, true);
+
+    let data_ref = reference.parent().unwrap().join("data");
+    let data_crash = crashed.parent().unwrap().join("data");
+    let want = observations(&data_ref);
+    let got = observations(&data_crash);
+    assert!(want.len() > 50, "too few observations to mean anything");
+    assert_eq!(got.len(), want.len(), "listings lost or duplicated");
+    assert_eq!(got, want);
+    // Two runs each, and the resumed run is one run, not several.
+    assert_eq!(run_ids(&data_ref).len(), 2);
+    assert_eq!(run_ids(&data_crash).len(), 2);
+    // Removals were observed in the run that was killed.
+    assert!(want.iter().any(|r| r.contains("\"removed\"")));
+    // No temp file is left where a reader would see it.
+    for e in walk(&data_crash.join("lake")) {
+        let name = e.file_name().unwrap().to_string_lossy().to_string();
+        assert!(
+            name.ends_with(".parquet") || name.starts_with('.'),
+            "stray file {name}"
+        );
+    }
+    market.shutdown().await;
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
