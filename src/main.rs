@@ -802,7 +802,8 @@ fn run_bench(bench: BenchCommand) -> anyhow::Result<()> {
             for engine in ["polars", "duckdb"] {
                 let t = std::time::Instant::now();
                 let out = std::process::Command::new(&exe)
-                    .args(["--log", "warn", "bench", "annual-worker", "--engine", engine, "--dir"])
+                    .args(["--log", "warn", "bench", "annual-worker"])
+                    .args(["--engine", engine, "--dir"])
                     .arg(&data)
                     .output()
                     .with_context(|| format!("running the {engine} worker"))?;

@@ -316,7 +316,7 @@ pub(crate) fn build(
     let ships = per_listing.column("ships_to")?.str()?;
 
     let n = per_listing.height();
-    let mut f = Facts::with_capacity(n);
+    let mut f = Facts::default();
     let (mut n_removed, mut n_decoys) = (0u64, 0u64);
     let mut c_live = Vec::with_capacity(n);
     let mut c_terms = Vec::with_capacity(n);
@@ -576,10 +576,6 @@ fn dec_f64(d: &Option<Decimal>) -> Option<f64> {
 }
 
 impl Facts {
-    fn with_capacity(_n: usize) -> Facts {
-        Facts::default()
-    }
-
     fn wildlife(&self, i: usize) -> bool {
         self.confidence[i] == "confirmed" || self.confidence[i] == "suspected"
     }
@@ -913,11 +909,12 @@ fn takedowns(f: &Facts) -> Result<(DataFrame, DataFrame), AnalysisError> {
         r.w7.push(takedown::removed_within(spells, 7.0) as i64);
         r.w30.push(takedown::removed_within(spells, 30.0) as i64);
         r.w90.push(takedown::removed_within(spells, 90.0) as i64);
-        r.km7.push(round4(1.0 - takedown::survival_at(&curve, 7.0)));
-        r.km30
-            .push(round4(1.0 - takedown::survival_at(&curve, 30.0)));
-        r.km90
-            .push(round4(1.0 - takedown::survival_at(&curve, 90.0)));
+        // Beyond the longest follow-up the estimate is undefined: left empty.
+        let followed = curve.last().map_or(0.0, |p| p.time_days);
+        let by = |t: f64| (followed >= t).then(|| round4(1.0 - takedown::survival_at(&curve, t)));
+        r.km7.push(by(7.0));
+        r.km30.push(by(30.0));
+        r.km90.push(by(90.0));
         for p in curve {
             k.kind.push(kind.clone());
             k.group.push(group.clone());
@@ -961,9 +958,9 @@ struct RatesCols {
     w7: Vec<i64>,
     w30: Vec<i64>,
     w90: Vec<i64>,
-    km7: Vec<f64>,
-    km30: Vec<f64>,
-    km90: Vec<f64>,
+    km7: Vec<Option<f64>>,
+    km30: Vec<Option<f64>>,
+    km90: Vec<Option<f64>>,
 }
 
 #[derive(Default)]

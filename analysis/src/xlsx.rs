@@ -134,7 +134,7 @@ pub const DEFINITIONS: &[(&str, &str, &str)] = &[
     (
         "removal_rates",
         "km_removed_by_7d",
-        "1 - S(7 days) of the Kaplan–Meier time-to-removal curve (likewise 30d, 90d): the share removed by then, allowing for listings not yet followed that long.",
+        "1 - S(7 days) of the Kaplan–Meier time-to-removal curve (likewise 30d, 90d): the share removed by then, allowing for listings not yet followed that long; empty when no listing of the group was followed that long.",
     ),
     (
         "km_curves",

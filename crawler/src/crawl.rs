@@ -384,6 +384,73 @@ fn summarize(p: &SitePolicy, rows: &[ListingRow], log: &[FetchRow]) -> SiteOutco
     }
 }
 
+/// A listing's content as it may enter the lake: prices and quantities
+/// parsed, contacts masked, the seller pseudonymised.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ingested {
+    /// Title, contacts masked.
+    pub title: Option<String>,
+    /// Description, contacts masked.
+    pub description: Option<String>,
+    /// Price text as shown.
+    pub price_text: Option<String>,
+    /// Parsed price (lower bound of a range).
+    pub price: Option<crate::price::ParsedPrice>,
+    /// Specimens stated in the title or description.
+    pub quantity: Option<u32>,
+    /// Keyed hash of the seller handle.
+    pub seller_pseudonym: Option<String>,
+    /// Seller location, contacts masked.
+    pub seller_location: Option<String>,
+    /// Ships-to text, contacts masked.
+    pub ships_to: Option<String>,
+}
+
+impl Ingested {
+    fn fill(self, row: &mut ListingRow) {
+        row.title = self.title;
+        row.description = self.description;
+        row.price_text = self.price_text;
+        if let Some(p) = self.price {
+            row.price_amount = p.amount;
+            row.currency = p.currency;
+        }
+        row.quantity = self.quantity.map(|q| q as i32);
+        row.seller_pseudonym = self.seller_pseudonym;
+        row.seller_location = self.seller_location;
+        row.ships_to = self.ships_to;
+    }
+}
+
+/// The one path from extracted fields to lake content (the crawler and
+/// `inspect extract` both use it).
+pub fn ingest_fields(
+    raw: &crate::extract::RawListing,
+    source: &str,
+    pseudonyms: &Pseudonymiser,
+) -> Ingested {
+    let handle = raw.seller_handle.as_deref();
+    let mask = |t: &Option<String>| t.as_deref().map(|t| mask_contacts(t, handle));
+    Ingested {
+        title: mask(&raw.title),
+        description: mask(&raw.description),
+        price_text: raw.price_text.clone(),
+        price: raw
+            .price_text
+            .as_deref()
+            .map(|p| parse_price(p, raw.currency_hint.as_deref())),
+        quantity: raw
+            .title
+            .as_deref()
+            .and_then(parse_quantity)
+            .or_else(|| raw.description.as_deref().and_then(parse_quantity)),
+        // why: the raw handle never leaves this function; only its keyed hash does.
+        seller_pseudonym: handle.map(|h| pseudonyms.seller(source, h)),
+        seller_location: mask(&raw.seller_location),
+        ships_to: mask(&raw.ships_to),
+    }
+}
+
 /// What a worker reports besides the rows it committed.
 struct SitePolicy {
     source: String,
@@ -539,13 +606,13 @@ impl HostWorker {
         };
         let mut queries: HashMap<String, HashSet<String>> = HashMap::new();
         for c in &seen {
-            if let Ok(u) = Url::parse(c) {
-                if let Some(q) = u.query() {
-                    queries
-                        .entry(u.path().to_string())
-                        .or_default()
-                        .insert(q.to_string());
-                }
+            if let Ok(u) = Url::parse(c)
+                && let Some(q) = u.query()
+            {
+                queries
+                    .entry(u.path().to_string())
+                    .or_default()
+                    .insert(q.to_string());
             }
         }
         let mut queue = Vec::new();
@@ -752,17 +819,11 @@ impl HostWorker {
             if let Some(from) = self.ctx.cfg.identity.from_header() {
                 request_headers.push(("From".into(), from));
             }
-            // The body is stored decoded, so the headers that described the
-            // transfer encoding are left out of the record.
+            // The body is stored decoded; the WARC writer renames the headers
+            // that described the transfer (Content-Encoding, ...) to match.
             let response_headers = f
                 .headers
                 .iter()
-                .filter(|(k, _)| {
-                    !matches!(
-                        k.as_str(),
-                        "content-encoding" | "content-length" | "transfer-encoding"
-                    )
-                })
                 .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into()))
                 .collect();
             let exchange = Exchange {
@@ -959,10 +1020,10 @@ impl HostWorker {
     /// site allows that) and the ones in the job config.
     fn push_sitemaps(&mut self) {
         let mut roots: Vec<Url> = Vec::new();
-        if self.site.robots_sitemaps {
-            if let Robots::Parsed(f) = &self.robots {
-                roots.extend(f.sitemaps.iter().filter_map(|s| Url::parse(s).ok()));
-            }
+        if self.site.robots_sitemaps
+            && let Robots::Parsed(f) = &self.robots
+        {
+            roots.extend(f.sitemaps.iter().filter_map(|s| Url::parse(s).ok()));
         }
         for s in self.site.sitemaps.clone() {
             if let Ok(u) = self.base.join(&s) {
@@ -1332,17 +1393,17 @@ impl HostWorker {
             }
             self.push(l, TaskKind::Listing { term: term.clone() }, task.depth + 1);
         }
-        if let Some(n) = next.filter(|_| page < self.ctx.cfg.scope.max_search_pages) {
-            if self.admit(&n, task.depth + 1) {
-                self.push(
-                    n,
-                    TaskKind::Search {
-                        term,
-                        page: page + 1,
-                    },
-                    task.depth + 1,
-                );
-            }
+        if let Some(n) = next.filter(|_| page < self.ctx.cfg.scope.max_search_pages)
+            && self.admit(&n, task.depth + 1)
+        {
+            self.push(
+                n,
+                TaskKind::Search {
+                    term,
+                    page: page + 1,
+                },
+                task.depth + 1,
+            );
         }
     }
 
@@ -1522,31 +1583,7 @@ impl HostWorker {
             _ => "active",
         };
         let mut row = self.base_row(task, f, id.clone(), status);
-        let handle = raw.seller_handle.as_deref();
-        let price = raw
-            .price_text
-            .as_deref()
-            .map(|p| parse_price(p, raw.currency_hint.as_deref()));
-        row.quantity = raw
-            .title
-            .as_deref()
-            .and_then(parse_quantity)
-            .or_else(|| raw.description.as_deref().and_then(parse_quantity))
-            .map(|q| q as i32);
-        row.title = raw.title.as_deref().map(|t| mask_contacts(t, handle));
-        row.description = raw.description.as_deref().map(|d| mask_contacts(d, handle));
-        row.price_text = raw.price_text.clone();
-        if let Some(p) = price {
-            row.price_amount = p.amount;
-            row.currency = p.currency;
-        }
-        // why: the raw handle never leaves this function; only its keyed hash does.
-        row.seller_pseudonym = handle.map(|h| self.ctx.pseudonyms.seller(&self.site.name, h));
-        row.seller_location = raw
-            .seller_location
-            .as_deref()
-            .map(|t| mask_contacts(t, handle));
-        row.ships_to = raw.ships_to.as_deref().map(|t| mask_contacts(t, handle));
+        ingest_fields(&raw, &self.site.name, &self.ctx.pseudonyms).fill(&mut row);
         row.posted_date = raw.posted_date;
         row.language = raw.language.clone();
         row.image_urls = raw.images.clone();

@@ -21,9 +21,8 @@ use crate::config::ConfigError;
 use crate::extract::{RawListing, extract_listing};
 use crate::fetch::decode_html;
 use crate::price::parse_price;
-use crate::privacy::{Pseudonymiser, mask_contacts};
+use crate::privacy::Pseudonymiser;
 use crate::profile::SiteProfile;
-use crate::quantity::parse_quantity;
 use crate::robots::Robots;
 use crate::sitemap::{SitemapError, SitemapLimits, parse_sitemap};
 use crate::urlnorm::canonical;
@@ -198,12 +197,8 @@ pub fn listing_record(
     body: &[u8],
     pseudonyms: &Pseudonymiser,
 ) -> ListingRecord {
-    let handle = raw.seller_handle.as_deref();
-    let mask = |t: &Option<String>| t.as_deref().map(|t| mask_contacts(t, handle));
-    let price = raw
-        .price_text
-        .as_deref()
-        .map(|p| parse_price(p, raw.currency_hint.as_deref()));
+    let ing = crate::crawl::ingest_fields(raw, source, pseudonyms);
+    let price = ing.price.clone();
     let canon = raw
         .canonical_url
         .as_deref()
@@ -223,24 +218,19 @@ pub fn listing_record(
         url: url.to_string(),
         canonical_url: canon,
         listing_id,
-        title: mask(&raw.title),
-        description: mask(&raw.description),
-        price_text: raw.price_text.clone(),
+        title: ing.title,
+        description: ing.description,
+        price_text: ing.price_text,
         price_amount: price.as_ref().and_then(|p| p.amount).map(|a| a.to_string()),
         price_amount_max: price
             .as_ref()
             .and_then(|p| p.amount_max)
             .map(|a| a.to_string()),
         currency: price.and_then(|p| p.currency),
-        quantity: raw
-            .title
-            .as_deref()
-            .and_then(parse_quantity)
-            .or_else(|| raw.description.as_deref().and_then(parse_quantity)),
-        // why: the raw handle never leaves this function; only its keyed hash does.
-        seller_pseudonym: handle.map(|h| pseudonyms.seller(source, h)),
-        seller_location: mask(&raw.seller_location),
-        ships_to: mask(&raw.ships_to),
+        quantity: ing.quantity,
+        seller_pseudonym: ing.seller_pseudonym,
+        seller_location: ing.seller_location,
+        ships_to: ing.ships_to,
         posted_date: raw.posted_date.map(|d| d.to_string()),
         language: raw.language.clone(),
         image_urls: raw.images.clone(),

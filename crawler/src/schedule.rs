@@ -300,9 +300,12 @@ fn uses_demo(cfg: &CrawlConfig) -> bool {
     cfg.sites.iter().any(|s| s.base_url.starts_with("demo:"))
 }
 
+/// A scheduled run in progress.
+type RunHandle = JoinHandle<Result<CrawlOutcome, CrawlError>>;
+
 struct Job {
     cfg: CrawlConfig,
     bases: BTreeMap<String, Url>,
     next: DateTime<Utc>,
-    running: Option<(JoinHandle<Result<CrawlOutcome, CrawlError>>, DateTime<Utc>)>,
+    running: Option<(RunHandle, DateTime<Utc>)>,
 }

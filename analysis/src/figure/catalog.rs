@@ -260,6 +260,7 @@ const ENTRIES: &[Entry] = &[
 /// the years the data covers appended.
 pub fn write_all(out_dir: &Path, source_line: &str) -> Result<FigureIndex, AnalysisError> {
     ensure_dir(&out_dir.join("figures"))?;
+    let started = std::time::Instant::now();
     let years = data_years(out_dir)?;
     let source = match years {
         Some((a, b)) if a == b => format!("{source_line} · listings posted in {a}"),
@@ -321,6 +322,12 @@ pub fn write_all(out_dir: &Path, source_line: &str) -> Result<FigureIndex, Analy
         message: e.to_string(),
     })?;
     write_atomic(&out_dir.join(INDEX_JSON), &json)?;
+    tracing::info!(
+        drawn = index.figures.iter().filter(|f| f.png.is_some()).count(),
+        skipped = index.figures.iter().filter(|f| f.skipped.is_some()).count(),
+        ms = started.elapsed().as_millis() as u64,
+        "figures written"
+    );
     Ok(index)
 }
 
@@ -558,15 +565,17 @@ fn survival(c: &Ctx, t: &Table, f: &Frame, id: &str) -> Result<Built, AnalysisEr
     if by.is_empty() {
         return Ok(Built::Skipped("no curves per platform".into()));
     }
-    // Days, or hours/minutes when every removal came within a day (e.g. the
-    // demo, whose crawl rounds are minutes apart).
+    // Days, or hours/minutes/seconds when every removal came within a day
+    // (e.g. the demo, whose crawl rounds are seconds apart).
     let max = by.values().flatten().map(|p| p.0).fold(0.0, f64::max);
     let (scale, unit) = if max >= 2.0 {
         (1.0, "Days")
     } else if max >= 2.0 / 24.0 {
         (24.0, "Hours")
+    } else if max >= 2.0 / 1440.0 {
+        (1440.0, "Minutes")
     } else {
-        (24.0 * 60.0, "Minutes")
+        (86_400.0, "Seconds")
     };
     for v in by.values_mut() {
         for p in v.iter_mut() {

@@ -330,7 +330,7 @@ impl Draw for Lines {
                     let m = v.round() as i64;
                     format!("{}-{:02}", m.div_euclid(12), m.rem_euclid(12) + 1)
                 } else {
-                    number(v.round())
+                    number(*v)
                 }
             })
             .y_labels(8)

@@ -444,6 +444,17 @@ fn every_statistics_table_equals_an_independent_duckdb_recomputation() {
         ["all", "all", "12", "3", "0", "2", "3"].map(String::from)
     );
 
+    // Kaplan–Meier shares exist up to the longest follow-up (50 days) only.
+    let km_by = query(
+        &conn,
+        &format!(
+            "SELECT km_removed_by_7d, km_removed_by_30d, km_removed_by_90d
+             FROM read_parquet('{out}/tables/removal_rates.parquet') WHERE group_kind = 'all'"
+        ),
+    );
+    assert_eq!(km_by[0][0], "0.0", "{km_by:?}");
+    assert!(km_by[0][1].parse::<f64>().unwrap() > 0.0, "{km_by:?}");
+    assert_eq!(km_by[0][2], "NULL", "{km_by:?}");
     // Kaplan–Meier for all: 12 at risk; removals at 10 days (2) and 50 days (1).
     let km = query(
         &conn,
@@ -542,6 +553,21 @@ fn xlsx_has_a_sheet_per_table_and_definitions_and_the_manifest_hashes_everything
     find("tables/annual_statistics.xlsx");
     find("tables/listing_facts.parquet");
     find("figures/annual_listings_by_taxon_group.png");
+
+    // Every statistics table is in the warehouse, with its Parquet types.
+    for name in wildtrace_analysis::STAT_TABLES {
+        let csv = std::fs::read_to_string(opts.out_dir.join(format!("tables/{name}.csv"))).unwrap();
+        let (_, rows) =
+            wildtrace_analysis::sql(&out.warehouse, &format!("SELECT count(*) FROM {name}"))
+                .unwrap();
+        assert_eq!(rows[0][0], (csv.lines().count() - 1).to_string(), "{name}");
+    }
+    let (_, rows) = wildtrace_analysis::sql(
+        &out.warehouse,
+        "SELECT typeof(total_value_usd), typeof(listings), typeof(year) FROM annual_stats LIMIT 1",
+    )
+    .unwrap();
+    assert_eq!(rows[0], ["DOUBLE", "BIGINT", "INTEGER"].map(String::from));
 
     // A different rates file is a different manifest.
     let other = dir.path().join("rates.csv");

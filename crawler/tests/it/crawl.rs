@@ -646,7 +646,7 @@ async fn evidence_mode_points_every_row_at_a_verifiable_warc_record() {
         .filter(|r| r.header("WARC-Type") == Some("response"))
         .collect();
     assert_eq!(responses.len(), hits_count(&site));
-    let report = warc::verify(&[warc_dir.clone()], &pointers);
+    let report = warc::verify(std::slice::from_ref(&warc_dir), &pointers);
     assert!(report.ok, "{report:?}");
 
     // One flipped byte in a response record's block is tampering.
