@@ -1466,3 +1466,49 @@ fn lexicon_stats_import_and_bench_through_the_binary() {
     assert_eq!(v["bench"], "lexicon");
     assert!(v["mb_per_s_per_core"].as_f64().unwrap() > 0.0, "{v}");
 }
+
+/// `wildtrace report` writes the chosen year from an output folder alone, and
+/// a year without listings or a folder without tables is a usage error.
+#[test]
+fn report_command_writes_a_year_and_refuses_years_without_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(out.join("tables")).unwrap();
+    std::fs::write(
+        out.join("tables/annual_by_taxon_group.csv"),
+        "year,taxon_group,confidence,listings,specimens\n\
+         2024,Elephants,confirmed,3,4\n2025,Elephants,confirmed,6,6\n2025,Pangolins,suspected,2,9\n",
+    )
+    .unwrap();
+    let bin = env!("CARGO_BIN_EXE_wildtrace");
+    let run = |args: &[&str]| {
+        Command::new(bin)
+            .args(["report", "--out"])
+            .arg(&out)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let ok = run(&[]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let html = std::fs::read_to_string(out.join("report-2025.html")).unwrap();
+    assert!(html.contains("+167% on 2024 (3)"), "8 listings against 3");
+    assert!(html.contains("Online wildlife trade in 2025"));
+    assert!(run(&["--year", "2024"]).status.success());
+    assert!(out.join("report-2024.html").is_file());
+
+    let bad = run(&["--year", "2019"]);
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("2019") && err.contains("2024, 2025"), "{err}");
+    let missing = Command::new(bin)
+        .args(["report", "--out"])
+        .arg(dir.path().join("nowhere"))
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+}

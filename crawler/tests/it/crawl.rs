@@ -14,7 +14,8 @@ use url::Url;
 use wildtrace_crawler::config::CrawlConfig;
 use wildtrace_crawler::crawl::{CrawlOutcome, crawl, resolve_bases};
 
-const PROFILE: &str = r#"
+/// The site profile of the test servers (shared with `politeness`).
+pub(crate) const PROFILE: &str = r#"
 [links]
 listing_path = '^/(ad|private)/\d+'
 search_path = '^/search'

@@ -23,22 +23,7 @@ use wildtrace_crawler::crawl::{
     CrawlError, CrawlOptions, CrawlOutcome, SiteOutcome, crawl, crawl_with, resolve_bases,
 };
 
-const PROFILE: &str = r#"
-[links]
-listing_path = '^/(ad|private)/\d+'
-search_path = '^/search'
-next_page = "a.next"
-[fields.listing_id]
-selector = ".ad-id"
-[fields.title]
-selector = "h1"
-[fields.price]
-selector = ".price"
-[fields.seller]
-selector = ".seller"
-[removed]
-markers = ["This ad has ended"]
-"#;
+use crate::crawl::PROFILE;
 
 // ------------------------------------------------------------ test servers
 
