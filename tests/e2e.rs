@@ -498,7 +498,19 @@ fn help_explains_every_subcommand() {
     assert!(top.status.success());
     let text = String::from_utf8_lossy(&top.stdout).into_owned();
     assert!(text.contains("wildlife"), "{text}");
-    for sub in ["demo", "crawl", "analyse", "demo-market", "sql"] {
+    for sub in [
+        "demo",
+        "crawl",
+        "schedule",
+        "analyse",
+        "report",
+        "demo-market",
+        "inspect",
+        "verify",
+        "lexicon",
+        "bench",
+        "sql",
+    ] {
         assert!(text.contains(sub), "top-level help lists {sub}");
         let out = Command::new(bin).args([sub, "--help"]).output().unwrap();
         assert!(out.status.success(), "{sub} --help");

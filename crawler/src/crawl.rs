@@ -482,11 +482,14 @@ enum RobotsAnswer {
         status: u16,
         body: Vec<u8>,
         cache_control: Option<String>,
+        retry_after: Option<Duration>,
     },
     /// Too many redirects: unavailable.
     TooManyRedirects,
-    /// Unreachable: network error, or out of scope.
+    /// Unreachable: network error (worth asking again later).
     Unreachable(String),
+    /// Redirected out of scope (asking again would change nothing).
+    Refused(String),
 }
 
 /// Freshness from Cache-Control, within the 24 h bound.
@@ -1075,7 +1078,7 @@ impl HostWorker {
             let private = !self.ctx.cfg.scope.allow_private_addresses && targets_private(&url);
             if !matches!(url.scheme(), "http" | "https") || private {
                 self.log(&url, "robots", "out_of_scope", None, None);
-                return RobotsAnswer::Unreachable("redirected out of scope".into());
+                return RobotsAnswer::Refused("refused: out of scope".into());
             }
             let cap = BodyCap::Truncate(crate::robots::MAX_ROBOTS_BYTES as u64);
             match self.polite_get(&url, None, cap).await {
@@ -1095,10 +1098,12 @@ impl HostWorker {
                         .get(reqwest::header::CACHE_CONTROL)
                         .and_then(|v| v.to_str().ok())
                         .map(String::from);
+                    let retry_after = f.retry_after();
                     return RobotsAnswer::Response {
                         status: f.status,
                         body: f.body,
                         cache_control,
+                        retry_after,
                     };
                 }
                 Err(e) => {
@@ -1111,6 +1116,39 @@ impl HostWorker {
                     return RobotsAnswer::Unreachable(e.to_string());
                 }
             }
+        }
+    }
+
+    /// Asks for robots.txt; while it is unavailable (429, 5xx, network
+    /// error) and no last good copy can stand in, asks again after a back-off
+    /// (Retry-After honoured), up to `max_retries` times. Nothing else is
+    /// requested from the host meanwhile.
+    async fn request_robots_retrying(&mut self, have_copy: bool) -> RobotsAnswer {
+        let mut attempt = 0;
+        loop {
+            let answer = self.request_robots().await;
+            let retry_after = match &answer {
+                RobotsAnswer::Response {
+                    status,
+                    retry_after,
+                    ..
+                } if *status == 429 || *status >= 500 => *retry_after,
+                RobotsAnswer::Unreachable(_) => None,
+                _ => return answer,
+            };
+            // why: RFC 9309 §2.3.1.3-4 — an unreachable robots.txt means
+            // disallow, for now; asking again later lets a briefly
+            // overloaded site be crawled this run without guessing its rules.
+            if have_copy || attempt >= self.ctx.cfg.politeness.max_retries || self.ctx.stopping() {
+                return answer;
+            }
+            let wait = self.backoff(attempt, retry_after);
+            debug!(
+                source = self.site.name,
+                ?wait,
+                "robots.txt unavailable; asking again later"
+            );
+            attempt += 1;
         }
     }
 
@@ -1127,11 +1165,12 @@ impl HostWorker {
                 );
                 Robots::from_status(c.status, c.body.as_bytes(), &token)
             }
-            None => match self.request_robots().await {
+            None => match self.request_robots_retrying(cached.is_some()).await {
                 RobotsAnswer::Response {
                     status,
                     body,
                     cache_control,
+                    ..
                 } if status != 429 && status < 500 => {
                     let ttl = robots_ttl(cache_control.as_deref());
                     let keep = &body[..body.len().min(crate::robots::MAX_ROBOTS_BYTES)];
@@ -1152,7 +1191,9 @@ impl HostWorker {
                         RobotsAnswer::Response { status, .. } => {
                             format!("robots.txt answered {status}")
                         }
-                        RobotsAnswer::Unreachable(r) => format!("robots.txt unreachable: {r}"),
+                        RobotsAnswer::Unreachable(r) | RobotsAnswer::Refused(r) => {
+                            format!("robots.txt unreachable: {r}")
+                        }
                         RobotsAnswer::TooManyRedirects => unreachable!("handled above"),
                     };
                     match cached.filter(|c| now - c.fetched_at <= ROBOTS_LAST_GOOD) {

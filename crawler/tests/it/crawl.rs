@@ -104,6 +104,11 @@ async fn answer(State(site): State<Site>, req: Request) -> Response {
         ua: h(header::USER_AGENT),
         from: h(header::FROM),
     });
+    if path == "/robots.txt" && site.throttle_once.contains(&path) && first_time {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::RETRY_AFTER, "1".parse().unwrap());
+        return (StatusCode::SERVICE_UNAVAILABLE, headers, "busy").into_response();
+    }
     if path == "/robots.txt" {
         let round2 = site.round.load(std::sync::atomic::Ordering::SeqCst) >= 2;
         let (status, body) = site
@@ -245,9 +250,10 @@ async fn robots_5xx_429_mean_disallow_all() {
     for status in [500, 503, 429] {
         let site = Site::new(status, "", 3);
         let (_d, out) = run(&site, 10, 1 << 20).await;
+        // Asked again after a back-off (max_retries = 2), nothing else requested.
         assert_eq!(
             site.paths(),
-            vec!["/robots.txt"],
+            vec!["/robots.txt"; 3],
             "status {status}: nothing but robots.txt"
         );
         assert!(
@@ -256,6 +262,25 @@ async fn robots_5xx_429_mean_disallow_all() {
             out.sites[0].robots
         );
     }
+}
+
+#[tokio::test]
+async fn a_briefly_unavailable_robots_txt_is_asked_again_and_then_obeyed() {
+    let mut site = Site::new(200, "User-agent: *\nDisallow: /private/\n", 3);
+    site.throttle_once = vec!["/robots.txt".into()];
+    let (_d, out) = run(&site, 10, 1 << 20).await;
+    let hits = site.hits();
+    assert_eq!(hits[0].path, "/robots.txt");
+    assert_eq!(hits[1].path, "/robots.txt");
+    // The 503's Retry-After: 1 is waited for, measured at the server.
+    assert!(hits[1].at - hits[0].at >= Duration::from_millis(950));
+    assert!(
+        out.sites[0].robots.starts_with("parsed"),
+        "{}",
+        out.sites[0].robots
+    );
+    assert_eq!(out.sites[0].active, 3);
+    assert!(!site.paths().iter().any(|p| p.starts_with("/private/")));
 }
 
 #[tokio::test]
@@ -270,7 +295,8 @@ async fn robots_unreachable_means_disallow_all() {
     let base = Url::parse(&format!("http://127.0.0.1:{port}/")).unwrap();
     let bases = resolve_bases(&cfg, &BTreeMap::from([("s".to_string(), base)])).unwrap();
     let out = crawl(&cfg, &bases).await.unwrap();
-    assert_eq!(out.sites[0].requests, 1);
+    // robots.txt tried once and again after each back-off (max_retries = 2).
+    assert_eq!(out.sites[0].requests, 3);
     assert!(
         out.sites[0].robots.contains("unreachable"),
         "{}",
