@@ -176,6 +176,7 @@ struct RawPoliteness {
     min_delay_ms: Spanned<u64>,
     max_crawl_delay_s: Spanned<f64>,
     max_in_flight: Spanned<usize>,
+    per_host_concurrency: Spanned<usize>,
     max_retries: u32,
     max_retry_after_s: Spanned<u64>,
 }
@@ -186,6 +187,7 @@ impl Default for RawPoliteness {
             min_delay_ms: Spanned::new(0..0, 1000),
             max_crawl_delay_s: Spanned::new(0..0, 60.0),
             max_in_flight: Spanned::new(0..0, 8),
+            per_host_concurrency: Spanned::new(0..0, 1),
             max_retries: 3,
             max_retry_after_s: Spanned::new(0..0, 600),
         }
@@ -322,6 +324,9 @@ pub struct Politeness {
     pub max_crawl_delay: Duration,
     /// Requests in flight across all hosts.
     pub max_in_flight: usize,
+    /// Requests in flight to one host (1: the next starts a full delay after
+    /// the previous response ended; more: starts are a delay apart).
+    pub per_host_concurrency: usize,
     /// Attempts after the first for 429/503/network errors.
     pub max_retries: u32,
     /// Upper bound on any Retry-After we honour.
@@ -501,6 +506,14 @@ impl CrawlConfig {
                 "must be at least 1".into(),
             ));
         }
+        if !(1..=8).contains(p.per_host_concurrency.get_ref()) {
+            // why: parallel requests to one host only make sense for slow sites; eight is plenty.
+            return Err(err(
+                p.per_host_concurrency.span(),
+                "politeness.per_host_concurrency",
+                "must be between 1 and 8".into(),
+            ));
+        }
         if *p.max_retry_after_s.get_ref() == 0 {
             return Err(err(
                 p.max_retry_after_s.span(),
@@ -656,6 +669,7 @@ impl CrawlConfig {
                 min_delay: Duration::from_millis(*p.min_delay_ms.get_ref()),
                 max_crawl_delay: Duration::from_secs_f64(max_cd),
                 max_in_flight: *p.max_in_flight.get_ref(),
+                per_host_concurrency: *p.per_host_concurrency.get_ref(),
                 max_retries: p.max_retries,
                 max_retry_after: Duration::from_secs(*p.max_retry_after_s.get_ref()),
             },

@@ -557,6 +557,168 @@ fn instant_to_wall(t: Instant) -> DateTime<Utc> {
     Utc::now() + chrono::TimeDelta::from_std(ahead).unwrap_or(chrono::TimeDelta::zero())
 }
 
+/// Sleeps until `when`, waking early when the run is asked to stop (once
+/// stopping, it sleeps plainly, so nothing spins).
+async fn sleep_until(ctx: &Ctx, when: Instant) {
+    match ctx.stop.clone().filter(|s| !*s.borrow()) {
+        Some(mut stop) => {
+            tokio::select! {
+                _ = tokio::time::sleep_until(when.into()) => {}
+                _ = stop.wait_for(|s| *s) => {}
+            }
+        }
+        None => tokio::time::sleep_until(when.into()).await,
+    }
+}
+
+/// Validators of a conditional GET: ETag and Last-Modified.
+type Validators = Option<(Option<String>, Option<String>)>;
+
+/// Sends one request once the host's rate limiter and the global in-flight
+/// cap allow it. The caller has claimed the host's turn.
+async fn send(
+    ctx: &Ctx,
+    limiter: Option<Arc<DefaultDirectRateLimiter>>,
+    url: &Url,
+    validators: Validators,
+    cap: BodyCap,
+) -> Result<Fetched, FetchError> {
+    if let Some(l) = limiter {
+        l.until_ready().await;
+    }
+    let _permit = ctx
+        .in_flight
+        .clone()
+        .acquire_owned()
+        .await
+        .expect("semaphore open");
+    let (etag, lm) = validators.unwrap_or_default();
+    ctx.fetcher
+        .get_with(url, etag.as_deref(), lm.as_deref(), cap)
+        .await
+}
+
+/// The state of one task in hand: what it will commit and its WARC context.
+#[derive(Default)]
+struct LaneState {
+    /// Changes of the task, committed when it is done.
+    pending: Commit,
+    /// The WARC response record of the latest exchange.
+    last_warc: Option<WarcPointer>,
+    /// What the metadata record of the next exchange says (kind, term).
+    warc_context: Vec<(String, String)>,
+}
+
+/// What a lane does next.
+enum Next {
+    Task(Task),
+    Wait(Instant),
+    Stop,
+}
+
+/// What one hop's answer means.
+enum Step {
+    End(TaskOutcome),
+    Follow(Url),
+    Final(Fetched),
+}
+
+/// One of a host's `per_host_concurrency` request lanes. It holds the
+/// shared worker only between awaits, with its own task state swapped in,
+/// so each task commits exactly its own rows.
+struct Lane {
+    shared: Arc<Mutex<HostWorker>>,
+    state: LaneState,
+}
+
+impl Lane {
+    fn with<R>(&mut self, f: impl FnOnce(&mut HostWorker) -> R) -> R {
+        let mut w = self.shared.lock().expect("host worker lock");
+        std::mem::swap(&mut w.lane, &mut self.state);
+        let r = f(&mut w);
+        std::mem::swap(&mut w.lane, &mut self.state);
+        r
+    }
+
+    async fn run(mut self) -> Result<(), CrawlError> {
+        let ctx = self.with(|w| w.ctx.clone());
+        loop {
+            match self.with(|w| w.take_due()) {
+                Next::Stop => return Ok(()),
+                Next::Wait(t) => sleep_until(&ctx, t).await,
+                Next::Task(task) => {
+                    let outcome = self.handle(&task).await;
+                    let go_on = self.with(|w| {
+                        w.in_progress -= 1;
+                        if w.warc_error.is_some() {
+                            // Nothing is committed without its evidence; the run resumes later.
+                            return Ok(false);
+                        }
+                        w.flush(Some((&task, outcome))).map(|_| true)
+                    })?;
+                    if !go_on {
+                        return Ok(());
+                    }
+                }
+            }
+        }
+    }
+
+    /// Fetches one task, following in-scope redirects, and records what it yields.
+    async fn handle(&mut self, task: &Task) -> TaskOutcome {
+        let (known, mut validators) = self.with(|w| w.begin(task));
+        let cap = match task.kind {
+            // why: the sitemap protocol allows 50 MB per file, more than a page.
+            TaskKind::Sitemap { .. } => BodyCap::Bytes(SITEMAP_MAX_BYTES),
+            _ => BodyCap::Page,
+        };
+        let mut url = task.url.clone();
+        let mut hops = 0usize;
+        loop {
+            if self.with(|w| w.refuse(&url, kind_name(&task.kind))) {
+                return TaskOutcome::Done;
+            }
+            let result = self.polite_get(&url, validators.take(), cap).await;
+            match self.with(|w| w.on_response(task, &url, result, &mut hops)) {
+                Step::End(outcome) => return outcome,
+                Step::Follow(next) => url = next,
+                Step::Final(f) => return self.with(|w| w.finish(task, &url, f, known)),
+            }
+        }
+    }
+
+    /// Waits for the host's turn, claims it, sends, records the exchange.
+    async fn polite_get(
+        &mut self,
+        url: &Url,
+        validators: Validators,
+        cap: BodyCap,
+    ) -> Result<Fetched, FetchError> {
+        let (ctx, limiter) = loop {
+            let wait = self.with(|w| {
+                let t = w.turn();
+                if t <= Instant::now() {
+                    w.reserve();
+                    Ok((w.ctx.clone(), w.limiter.clone()))
+                } else {
+                    Err((w.ctx.clone(), t))
+                }
+            });
+            match wait {
+                Ok(go) => break go,
+                Err((ctx, t)) => {
+                    // Plain sleep: a request in hand is sent even when stopping.
+                    let _ = &ctx;
+                    tokio::time::sleep_until(t.into()).await;
+                }
+            }
+        };
+        let result = send(&ctx, limiter, url, validators, cap).await;
+        self.with(|w| w.after_fetch(url, &result));
+        result
+    }
+}
+
 struct HostWorker {
     ctx: Arc<Ctx>,
     site: SiteConfig,
@@ -571,7 +733,7 @@ struct HostWorker {
     robots: Robots,
     /// Where the robots policy came from when not a fresh fetch.
     robots_note: String,
-    limiter: Option<DefaultDirectRateLimiter>,
+    limiter: Option<Arc<DefaultDirectRateLimiter>>,
     delay: Duration,
     paused_until: Instant,
     /// The host's next-allowed time: the delay counted from the end of the
@@ -580,14 +742,12 @@ struct HostWorker {
     next_allowed: Instant,
     /// Requests sent this run (across resumes), for the page budget.
     requests: usize,
-    /// Changes of the task in hand, committed when it is done.
-    pending: Commit,
+    /// The state of the task in hand (swapped in by the lane working on it).
+    lane: LaneState,
+    /// Tasks being worked on by lanes.
+    in_progress: usize,
     /// Evidence mode: this run's WARC file for the host.
     warc: Option<WarcWriter>,
-    /// The WARC response record of the latest exchange.
-    last_warc: Option<WarcPointer>,
-    /// What the metadata record of the next exchange says (kind, term).
-    warc_context: Vec<(String, String)>,
     /// A WARC write failure, which ends the run.
     warc_error: Option<crate::warc::WarcError>,
 }
@@ -649,16 +809,18 @@ impl HostWorker {
             },
             robots_note: String::new(),
             // The floor applies from the first request, robots.txt redirects included.
-            limiter: Quota::with_period(ctx.cfg.politeness.min_delay)
-                .map(|q| RateLimiter::direct(q.allow_burst(NonZeroU32::new(1).expect("one")))),
+            limiter: Quota::with_period(ctx.cfg.politeness.min_delay).map(|q| {
+                Arc::new(RateLimiter::direct(
+                    q.allow_burst(NonZeroU32::new(1).expect("one")),
+                ))
+            }),
             delay: Duration::ZERO,
             paused_until: Instant::now(),
             next_allowed: Instant::now(),
             requests,
-            pending: Commit::default(),
+            lane: LaneState::default(),
+            in_progress: 0,
             warc: None,
-            last_warc: None,
-            warc_context: Vec::new(),
             warc_error: None,
             ctx,
         })
@@ -675,7 +837,7 @@ impl HostWorker {
             return;
         }
         let now = Utc::now();
-        self.pending.new_tasks.push(FrontierTask {
+        self.lane.pending.new_tasks.push(FrontierTask {
             url: url.to_string(),
             canonical: canonical.clone(),
             kind: kind.clone(),
@@ -699,7 +861,7 @@ impl HostWorker {
 
     /// Writes the pending changes, finishing `task` with `outcome`.
     fn flush(&mut self, task: Option<(&Task, TaskOutcome)>) -> Result<(), CrawlError> {
-        let mut c = std::mem::take(&mut self.pending);
+        let mut c = std::mem::take(&mut self.lane.pending);
         c.task = task.map(|(t, o)| (t.canonical.clone(), o));
         self.ctx
             .store
@@ -722,45 +884,47 @@ impl HostWorker {
         outcome
     }
 
-    /// The next task: among those due, lowest phase then oldest; otherwise
-    /// wait for the earliest. None when the frontier is empty or we stop.
-    async fn next_task(&mut self) -> Option<Task> {
-        loop {
-            if self.queue.is_empty() || self.ctx.stopping() {
-                return None;
+    /// The next task for a lane: among those due, lowest phase then oldest.
+    fn take_due(&mut self) -> Next {
+        if self.ctx.stopping() {
+            return Next::Stop;
+        }
+        if self.requests >= self.ctx.cfg.scope.max_pages_per_host {
+            if !self.queue.is_empty() {
+                warn!(
+                    source = self.site.name,
+                    max_pages = self.ctx.cfg.scope.max_pages_per_host,
+                    "page budget reached; rest of the frontier dropped"
+                );
+                self.queue.clear();
             }
-            let now = Instant::now();
-            let due = self
-                .queue
-                .iter()
-                .enumerate()
-                .filter(|(_, (_, t))| t.not_before <= now)
-                .min_by_key(|(_, (seq, t))| (phase(&t.kind), *seq))
-                .map(|(i, _)| i);
-            if let Some(i) = due {
-                return Some(self.queue.swap_remove(i).1);
-            }
-            let earliest = self
-                .queue
-                .iter()
-                .map(|(_, t)| t.not_before)
-                .min()
-                .expect("non-empty");
-            self.sleep_until(earliest).await;
+            return Next::Stop;
+        }
+        let now = Instant::now();
+        let due = self
+            .queue
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, t))| t.not_before <= now)
+            .min_by_key(|(_, (seq, t))| (phase(&t.kind), *seq))
+            .map(|(i, _)| i);
+        if let Some(i) = due {
+            self.in_progress += 1;
+            return Next::Task(self.queue.swap_remove(i).1);
+        }
+        let earliest = self.queue.iter().map(|(_, t)| t.not_before).min();
+        match earliest {
+            // Another lane may still reveal URLs.
+            None if self.in_progress > 0 => Next::Wait(now + Duration::from_millis(10)),
+            None => Next::Stop,
+            Some(t) if self.in_progress > 0 => Next::Wait(t.min(now + Duration::from_millis(10))),
+            Some(t) => Next::Wait(t),
         }
     }
 
     /// Sleeps, waking early if the run is asked to stop.
     async fn sleep_until(&self, when: Instant) {
-        match self.ctx.stop.clone() {
-            Some(mut stop) => {
-                tokio::select! {
-                    _ = tokio::time::sleep_until(when.into()) => {}
-                    _ = stop.wait_for(|s| *s) => {}
-                }
-            }
-            None => tokio::time::sleep_until(when.into()).await,
-        }
+        sleep_until(&self.ctx, when).await;
     }
 
     fn log(
@@ -771,7 +935,7 @@ impl HostWorker {
         fetched: Option<&Fetched>,
         retry_after: Option<Duration>,
     ) {
-        self.pending.log.push(FetchRow {
+        self.lane.pending.log.push(FetchRow {
             run_id: self.ctx.run_id.clone(),
             requested_at: Utc::now(),
             url: url.to_string(),
@@ -784,38 +948,37 @@ impl HostWorker {
         });
     }
 
-    /// Waits for this host's turn and a global in-flight slot, then sends one
-    /// request (conditional when validators are given).
-    async fn polite_get(
-        &mut self,
-        url: &Url,
-        validators: Option<(Option<String>, Option<String>)>,
-        cap: BodyCap,
-    ) -> Result<Fetched, FetchError> {
-        let ready = self.paused_until.max(self.next_allowed);
-        if ready > Instant::now() {
-            self.sleep_until(ready).await;
-        }
-        if let Some(l) = &self.limiter {
-            l.until_ready().await;
-        }
-        let _permit = self
-            .ctx
-            .in_flight
-            .clone()
-            .acquire_owned()
-            .await
-            .expect("semaphore open");
+    /// When the host may get its next request (back-off and pacing).
+    fn turn(&self) -> Instant {
+        self.paused_until.max(self.next_allowed)
+    }
+
+    /// The gap between requests to this host.
+    fn gap(&self) -> Duration {
+        self.delay.max(self.ctx.cfg.politeness.min_delay)
+    }
+
+    /// Claims the host's turn for one request.
+    fn reserve(&mut self) {
         self.requests += 1;
-        let (etag, lm) = validators.unwrap_or_default();
-        let result = self
-            .ctx
-            .fetcher
-            .get_with(url, etag.as_deref(), lm.as_deref(), cap)
-            .await;
-        let gap = self.delay.max(self.ctx.cfg.politeness.min_delay);
-        self.next_allowed = Instant::now() + gap;
-        self.last_warc = None;
+        if self.ctx.cfg.politeness.per_host_concurrency > 1 {
+            // With several requests in flight, starts are spaced by the gap.
+            self.next_allowed = Instant::now() + self.gap();
+        } else {
+            // One at a time: nobody may start until this exchange ends.
+            self.next_allowed = Instant::now() + Duration::from_secs(3600);
+        }
+    }
+
+    /// Records an exchange: the host's next-allowed time, the time of the
+    /// last request (persisted), and in evidence mode its WARC records.
+    fn after_fetch(&mut self, url: &Url, result: &Result<Fetched, FetchError>) {
+        if self.ctx.cfg.politeness.per_host_concurrency <= 1 {
+            // why: counted from the end of the response, a request delayed in
+            // flight can never reach the server less than the gap after the last.
+            self.next_allowed = Instant::now() + self.gap();
+        }
+        self.lane.last_warc = None;
         if let (Some(w), Ok(f)) = (self.warc.as_mut(), result.as_ref()) {
             let ua = self.ctx.cfg.identity.user_agent();
             let mut request_headers = vec![("User-Agent".to_string(), ua)];
@@ -837,15 +1000,32 @@ impl HostWorker {
                 response_headers,
                 body: &f.body,
                 remote_ip: f.remote_addr.map(|a| a.ip()),
-                metadata: self.warc_context.clone(),
+                metadata: self.lane.warc_context.clone(),
             };
             match w.write_exchange(&exchange) {
-                Ok(p) => self.last_warc = Some(p),
+                Ok(p) => self.lane.last_warc = Some(p),
                 Err(e) => self.warc_error = Some(e),
             }
         }
         // The end of the exchange, persisted: the next run (or a resume) waits from here.
-        self.pending.last_request = Some((self.origin.clone(), Utc::now()));
+        self.lane.pending.last_request = Some((self.origin.clone(), Utc::now()));
+    }
+
+    /// Waits for this host's turn and a global in-flight slot, then sends one
+    /// request (robots.txt, before the lanes start).
+    async fn polite_get(
+        &mut self,
+        url: &Url,
+        validators: Validators,
+        cap: BodyCap,
+    ) -> Result<Fetched, FetchError> {
+        let ready = self.turn();
+        if ready > Instant::now() {
+            self.sleep_until(ready).await;
+        }
+        self.reserve();
+        let result = send(&self.ctx, self.limiter.clone(), url, validators, cap).await;
+        self.after_fetch(url, &result);
         result
     }
 
@@ -923,14 +1103,45 @@ impl HostWorker {
         if let Some(dir) = self.ctx.cfg.warc_dir.clone() {
             self.open_warc(&dir)?;
         }
-        let result = self.crawl_host().await;
-        if let Some(w) = self.warc.take() {
+        let prepared = self.prepare().await;
+        let mut worker = self;
+        let mut lane_error = None;
+        if let Ok((policy, true)) = &prepared {
+            // The frontier is served by `per_host_concurrency` lanes sharing
+            // this worker (one by default: one request at a time).
+            let lanes = worker.ctx.cfg.politeness.per_host_concurrency.max(1);
+            let shared = Arc::new(Mutex::new(worker));
+            let mut set = tokio::task::JoinSet::new();
+            for _ in 0..lanes {
+                let lane = Lane {
+                    shared: shared.clone(),
+                    state: LaneState::default(),
+                };
+                set.spawn(lane.run());
+            }
+            while let Some(r) = set.join_next().await {
+                if let Err(e) = r.expect("lane panicked") {
+                    lane_error.get_or_insert(e);
+                }
+            }
+            worker = Arc::into_inner(shared)
+                .expect("every lane has ended")
+                .into_inner()
+                .expect("host worker lock");
+            debug!(source = policy.source, lanes, "frontier served");
+        }
+        if let Some(w) = worker.warc.take() {
             w.finish()?;
         }
-        if let Some(e) = self.warc_error.take() {
+        if let Some(e) = worker.warc_error.take() {
             return Err(e.into());
         }
-        result
+        if let Some(e) = lane_error {
+            return Err(e);
+        }
+        let (mut policy, _) = prepared?;
+        policy.stopped = worker.ctx.stopping();
+        Ok(policy)
     }
 
     /// Evidence mode: finishes WARC files a crashed process left open for
@@ -963,8 +1174,11 @@ impl HostWorker {
         Ok(())
     }
 
-    async fn crawl_host(&mut self) -> Result<SitePolicy, CrawlError> {
-        self.warc_context = vec![
+    /// Everything before the frontier is served: the previous run's pacing,
+    /// robots.txt, the sitemaps it names. Returns the policy and whether the
+    /// host may be crawled.
+    async fn prepare(&mut self) -> Result<(SitePolicy, bool), CrawlError> {
+        self.lane.warc_context = vec![
             ("kind".into(), "robots".into()),
             ("robots".into(), "robots.txt is always allowed".into()),
         ];
@@ -982,7 +1196,7 @@ impl HostWorker {
         if !self.robots_note.is_empty() {
             robots = format!("{robots} [{}]", self.robots_note);
         }
-        let mut policy = SitePolicy {
+        let policy = SitePolicy {
             source: self.site.name.clone(),
             robots,
             delay_s: self.delay.as_secs_f64(),
@@ -994,29 +1208,11 @@ impl HostWorker {
                 policy = policy.robots,
                 "site skipped this run"
             );
-            return Ok(policy);
+            return Ok((policy, false));
         }
         self.push_sitemaps();
         self.flush(None)?;
-
-        let max_pages = self.ctx.cfg.scope.max_pages_per_host;
-        while let Some(task) = self.next_task().await {
-            if self.requests >= max_pages {
-                warn!(
-                    source = self.site.name,
-                    max_pages, "page budget reached; rest of the frontier dropped"
-                );
-                break;
-            }
-            let outcome = self.handle(task.clone()).await;
-            if self.warc_error.is_some() {
-                // Nothing is committed without its evidence; the run resumes later.
-                break;
-            }
-            self.flush(Some((&task, outcome)))?;
-        }
-        policy.stopped = self.ctx.stopping();
-        Ok(policy)
+        Ok((policy, true))
     }
 
     /// Queues the site's sitemaps: its robots.txt `Sitemap:` lines (if the
@@ -1226,14 +1422,14 @@ impl HostWorker {
             delay = delay.max(cd.min(pol.max_crawl_delay));
         }
         self.delay = delay;
-        let made_request = self.pending.last_request.is_some();
+        let made_request = self.lane.pending.last_request.is_some();
         self.limiter = Quota::with_period(delay).map(|q| {
             let limiter = RateLimiter::direct(q.allow_burst(NonZeroU32::new(1).expect("one")));
             if made_request {
                 // The robots.txt request just made counts against the host's rate too.
                 let _ = limiter.check();
             }
-            limiter
+            Arc::new(limiter)
         });
         if !made_request {
             // A cached robots.txt: the previous run's last request still counts.
@@ -1263,102 +1459,124 @@ impl HostWorker {
 
     /// Fetches one task (following in-scope redirects) and records what it
     /// yields; returns whether the task is done or to be retried.
-    async fn handle(&mut self, task: Task) -> TaskOutcome {
+    /// Starts a task: what its WARC metadata says, and the validators of a
+    /// conditional revisit.
+    fn begin(&mut self, task: &Task) -> (Option<KnownListing>, Validators) {
         let kind_name = kind_name(&task.kind);
-        let mut url = task.url.clone();
-        let mut hops = 0usize;
         let known = self.known.get(&task.canonical).cloned();
-        self.warc_context = vec![
+        self.lane.warc_context = vec![
             ("kind".into(), kind_name.into()),
             ("robots".into(), "allowed".into()),
         ];
         if let TaskKind::Search { term, .. } | TaskKind::Listing { term } = &task.kind {
-            self.warc_context.push(("search-term".into(), term.clone()));
+            self.lane
+                .warc_context
+                .push(("search-term".into(), term.clone()));
         }
-        let mut validators = match (&task.kind, &known) {
+        let validators = match (&task.kind, &known) {
             // why: a conditional revisit costs the site a 304, not a page.
             (TaskKind::Revisit, Some(k)) if k.etag.is_some() || k.last_modified.is_some() => {
                 Some((k.etag.clone(), k.last_modified.clone()))
             }
             _ => None,
         };
-        let fetched = loop {
-            match self.check(&url) {
-                Err(Refused::Robots) => {
-                    debug!(%url, "disallowed by robots.txt");
-                    self.log(&url, kind_name, "robots_disallowed", None, None);
-                    return TaskOutcome::Done;
-                }
-                Err(Refused::Scope(why)) => {
-                    debug!(%url, why, "out of scope");
-                    self.log(&url, kind_name, "out_of_scope", None, None);
-                    return TaskOutcome::Done;
-                }
-                Ok(()) => {}
+        (known, validators)
+    }
+
+    /// Scope and robots check of one hop; a refusal is logged and ends the task.
+    fn refuse(&mut self, url: &Url, kind_name: &str) -> bool {
+        match self.check(url) {
+            Err(Refused::Robots) => {
+                debug!(%url, "disallowed by robots.txt");
+                self.log(url, kind_name, "robots_disallowed", None, None);
+                true
             }
-            let cap = match task.kind {
-                // why: the sitemap protocol allows 50 MB per file, more than a page.
-                TaskKind::Sitemap { .. } => BodyCap::Bytes(SITEMAP_MAX_BYTES),
-                _ => BodyCap::Page,
-            };
-            let f = match self.polite_get(&url, validators.take(), cap).await {
-                Ok(f) => f,
-                Err(e) => {
-                    let too_large = matches!(e, FetchError::TooLarge(_));
-                    if !too_large && task.attempt < self.ctx.cfg.politeness.max_retries {
-                        let wait = self.backoff(task.attempt, None);
-                        self.log(&url, kind_name, "retry_later", None, None);
-                        debug!(%url, error = %e, ?wait, "network error; will retry");
-                        return self.requeue(task, wait);
-                    }
-                    self.log(
-                        &url,
-                        kind_name,
-                        if too_large { "too_large" } else { "gave_up" },
-                        None,
-                        None,
-                    );
-                    warn!(%url, error = %e, "giving up on URL");
-                    return TaskOutcome::Done;
-                }
-            };
-            if matches!(f.status, 429 | 503) {
-                let ra = f.retry_after();
-                if task.attempt < self.ctx.cfg.politeness.max_retries {
-                    let wait = self.backoff(task.attempt, ra);
-                    self.log(&url, kind_name, "retry_later", Some(&f), ra);
-                    return self.requeue(task, wait);
-                }
-                self.backoff(task.attempt, ra);
-                self.log(&url, kind_name, "gave_up", Some(&f), ra);
-                return TaskOutcome::Done;
+            Err(Refused::Scope(why)) => {
+                debug!(%url, why, "out of scope");
+                self.log(url, kind_name, "out_of_scope", None, None);
+                true
             }
-            if let Some(next) = f.redirect_target() {
-                self.log(&url, kind_name, "fetched", Some(&f), None);
-                hops += 1;
-                if hops > self.ctx.cfg.fetch.max_redirects {
-                    // why: a redirect loop costs this URL only.
-                    self.log(&next, kind_name, "redirect_limit", None, None);
-                    return TaskOutcome::Done;
+            Ok(()) => false,
+        }
+    }
+
+    /// What one hop's answer means: retry later, give up, follow a redirect,
+    /// or a final response to process.
+    fn on_response(
+        &mut self,
+        task: &Task,
+        url: &Url,
+        result: Result<Fetched, FetchError>,
+        hops: &mut usize,
+    ) -> Step {
+        let kind_name = kind_name(&task.kind);
+        let f = match result {
+            Ok(f) => f,
+            Err(e) => {
+                let too_large = matches!(e, FetchError::TooLarge(_));
+                if !too_large && task.attempt < self.ctx.cfg.politeness.max_retries {
+                    let wait = self.backoff(task.attempt, None);
+                    self.log(url, kind_name, "retry_later", None, None);
+                    debug!(%url, error = %e, ?wait, "network error; will retry");
+                    return Step::End(self.requeue(task.clone(), wait));
                 }
-                if matches!(
-                    task.kind,
-                    TaskKind::Listing { .. } | TaskKind::SitemapListing | TaskKind::Revisit
-                ) && self.site.profile.is_search(&next)
-                {
-                    // A listing that now redirects to search results has been taken down.
-                    self.removed_row(&task, &f, "redirect_to_search");
-                    return TaskOutcome::Done;
-                }
-                url = next;
-                continue;
+                self.log(
+                    url,
+                    kind_name,
+                    if too_large { "too_large" } else { "gave_up" },
+                    None,
+                    None,
+                );
+                warn!(%url, error = %e, "giving up on URL");
+                return Step::End(TaskOutcome::Done);
             }
-            break f;
         };
+        if matches!(f.status, 429 | 503) {
+            let ra = f.retry_after();
+            if task.attempt < self.ctx.cfg.politeness.max_retries {
+                let wait = self.backoff(task.attempt, ra);
+                self.log(url, kind_name, "retry_later", Some(&f), ra);
+                return Step::End(self.requeue(task.clone(), wait));
+            }
+            self.backoff(task.attempt, ra);
+            self.log(url, kind_name, "gave_up", Some(&f), ra);
+            return Step::End(TaskOutcome::Done);
+        }
+        if let Some(next) = f.redirect_target() {
+            self.log(url, kind_name, "fetched", Some(&f), None);
+            *hops += 1;
+            if *hops > self.ctx.cfg.fetch.max_redirects {
+                // why: a redirect loop costs this URL only.
+                self.log(&next, kind_name, "redirect_limit", None, None);
+                return Step::End(TaskOutcome::Done);
+            }
+            if matches!(
+                task.kind,
+                TaskKind::Listing { .. } | TaskKind::SitemapListing | TaskKind::Revisit
+            ) && self.site.profile.is_search(&next)
+            {
+                // A listing that now redirects to search results has been taken down.
+                self.removed_row(task, &f, "redirect_to_search");
+                return Step::End(TaskOutcome::Done);
+            }
+            return Step::Follow(next);
+        }
+        Step::Final(f)
+    }
+
+    /// Turns a task's final response into log and lake rows and new URLs.
+    fn finish(
+        &mut self,
+        task: &Task,
+        url: &Url,
+        fetched: Fetched,
+        known: Option<KnownListing>,
+    ) -> TaskOutcome {
+        let kind_name = kind_name(&task.kind);
         if fetched.status == 304 {
-            self.log(&url, kind_name, "fetched", Some(&fetched), None);
+            self.log(url, kind_name, "fetched", Some(&fetched), None);
             match known {
-                Some(k) if k.last_row.is_some() => self.unchanged_row(&task, &fetched, k),
+                Some(k) if k.last_row.is_some() => self.unchanged_row(task, &fetched, k),
                 _ => warn!(%url, "304 without a stored record; ignored"),
             }
             return TaskOutcome::Done;
@@ -1368,11 +1586,11 @@ impl HostWorker {
         if ok && !is_sitemap && !fetched.is_html() {
             // why: a listing or search page that is not HTML (an image, a PDF,
             // a binary blob) would only yield junk rows; it costs this URL only.
-            self.log(&url, kind_name, "not_html", Some(&fetched), None);
+            self.log(url, kind_name, "not_html", Some(&fetched), None);
             return TaskOutcome::Done;
         }
         self.log(
-            &url,
+            url,
             kind_name,
             if ok || fetched.status == 404 || fetched.status == 410 {
                 "fetched"
@@ -1385,19 +1603,19 @@ impl HostWorker {
         match &task.kind {
             TaskKind::Search { term, page } => {
                 if ok {
-                    self.search_page(&task, &url, &fetched, term.clone(), *page);
+                    self.search_page(task, url, &fetched, term.clone(), *page);
                 }
             }
             TaskKind::Sitemap { level } => {
                 if ok {
-                    self.sitemap(&task, &url, &fetched, *level);
+                    self.sitemap(task, url, &fetched, *level);
                 }
             }
             TaskKind::Listing { .. } | TaskKind::SitemapListing | TaskKind::Revisit => {
                 match fetched.status {
-                    404 => self.removed_row(&task, &fetched, "http_404"),
-                    410 => self.removed_row(&task, &fetched, "http_410"),
-                    s if (200..300).contains(&s) => self.listing_row(&task, &url, &fetched),
+                    404 => self.removed_row(task, &fetched, "http_404"),
+                    410 => self.removed_row(task, &fetched, "http_410"),
+                    s if (200..300).contains(&s) => self.listing_row(task, url, &fetched),
                     _ => {}
                 }
             }
@@ -1429,7 +1647,7 @@ impl HostWorker {
                 matches!(t.kind, TaskKind::Revisit | TaskKind::SitemapListing) && t.canonical == key
             }) {
                 t.kind = TaskKind::Listing { term: term.clone() };
-                self.pending.retyped.push((key, t.kind.clone()));
+                self.lane.pending.retyped.push((key, t.kind.clone()));
                 continue;
             }
             self.push(l, TaskKind::Listing { term: term.clone() }, task.depth + 1);
@@ -1530,10 +1748,10 @@ impl HostWorker {
             },
             extractor: "none".into(),
             page_sha256: hex::encode(Sha256::digest(&f.body)),
-            warc_file: self.last_warc.as_ref().map(|w| w.file.clone()),
-            warc_offset: self.last_warc.as_ref().map(|w| w.offset as i64),
-            warc_length: self.last_warc.as_ref().map(|w| w.length as i64),
-            warc_block_digest: self.last_warc.as_ref().map(|w| w.block_digest.clone()),
+            warc_file: self.lane.last_warc.as_ref().map(|w| w.file.clone()),
+            warc_offset: self.lane.last_warc.as_ref().map(|w| w.offset as i64),
+            warc_length: self.lane.last_warc.as_ref().map(|w| w.length as i64),
+            warc_block_digest: self.lane.last_warc.as_ref().map(|w| w.block_digest.clone()),
         }
     }
 
@@ -1561,7 +1779,7 @@ impl HostWorker {
         let mut row = self.base_row(task, f, id.clone(), "removed");
         row.removal_reason = Some(reason.into());
         let known = self.known_or_new(task, &id);
-        self.pending.registry.push((
+        self.lane.pending.registry.push((
             task.canonical.clone(),
             KnownListing {
                 removed_run: Some(self.ctx.run_id.clone()),
@@ -1571,7 +1789,7 @@ impl HostWorker {
                 ..known
             },
         ));
-        self.pending.rows.push(row);
+        self.lane.pending.rows.push(row);
     }
 
     /// A conditional revisit answered 304: the listing is still up, unchanged,
@@ -1585,7 +1803,7 @@ impl HostWorker {
         row.removal_reason = None;
         row.http_status = f.status as i32;
         row.search_term = None;
-        self.pending.registry.push((
+        self.lane.pending.registry.push((
             task.canonical.clone(),
             KnownListing {
                 last_active_run: self.ctx.run_id.clone(),
@@ -1593,7 +1811,7 @@ impl HostWorker {
                 ..known
             },
         ));
-        self.pending.rows.push(row);
+        self.lane.pending.rows.push(row);
     }
 
     fn listing_row(&mut self, task: &Task, url: &Url, f: &Fetched) {
@@ -1638,7 +1856,7 @@ impl HostWorker {
                 .and_then(|v| v.to_str().ok())
                 .map(String::from)
         };
-        self.pending.registry.push((
+        self.lane.pending.registry.push((
             task.canonical.clone(),
             KnownListing {
                 source: self.site.name.clone(),
@@ -1654,6 +1872,6 @@ impl HostWorker {
                 last_row: Some(row.clone()),
             },
         ));
-        self.pending.rows.push(row);
+        self.lane.pending.rows.push(row);
     }
 }

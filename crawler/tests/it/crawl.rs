@@ -700,3 +700,94 @@ async fn evidence_mode_points_every_row_at_a_verifiable_warc_record() {
 fn hits_count(site: &Site) -> usize {
     site.hits().len()
 }
+
+/// A slow host (300 ms a page) that measures how many requests it serves at once.
+#[derive(Clone, Default)]
+struct Slow {
+    now: Arc<std::sync::atomic::AtomicUsize>,
+    max: Arc<std::sync::atomic::AtomicUsize>,
+    starts: Arc<Mutex<Vec<(String, Instant)>>>,
+}
+
+async fn slow_answer(State(s): State<Slow>, req: Request) -> Response {
+    use std::sync::atomic::Ordering::SeqCst;
+    let path = req.uri().path().to_string();
+    s.starts
+        .lock()
+        .unwrap()
+        .push((path.clone(), Instant::now()));
+    let n = s.now.fetch_add(1, SeqCst) + 1;
+    s.max.fetch_max(n, SeqCst);
+    if path != "/robots.txt" {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    s.now.fetch_sub(1, SeqCst);
+    let body = match path.as_str() {
+        "/robots.txt" => "User-agent: *\nAllow: /\n".to_string(),
+        "/search" => (1..=8)
+            .map(|i| format!("<a class=\"item\" href=\"/ad/{i}\">Pangolin scales lot {i}</a>"))
+            .collect(),
+        p => format!(
+            "<html><h1>Pangolin scales {p}</h1><p class=\"price\">€ 80</p><span class=\"ad-id\">{}</span></html>",
+            p.trim_start_matches("/ad/")
+        ),
+    };
+    ([(header::CONTENT_TYPE, "text/html")], body).into_response()
+}
+
+async fn crawl_slow(per_host: usize) -> (Slow, CrawlOutcome) {
+    let slow = Slow::default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = Router::new().fallback(slow_answer).with_state(slow.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("p.toml"), PROFILE).unwrap();
+    let text = format!(
+        "[job]\nname = \"t\"\n[identity]\nproduct_token = \"wildtrace\"\ncontact = \"mailto:research@example.org\"\n\
+         [politeness]\nmin_delay_ms = 50\nper_host_concurrency = {per_host}\n[scope]\nallow_private_addresses = true\n\
+         [storage]\ndata_dir = {:?}\n\
+         [[sites]]\nname = \"s\"\nbase_url = \"http://{addr}/\"\nprofile = \"p.toml\"\nsearch = \"/search?q={{term}}\"\nterms = [\"pangolin\"]\n",
+        dir.path().join("data").display().to_string()
+    );
+    let cfg = CrawlConfig::parse(&dir.path().join("job.toml"), &text).unwrap();
+    let bases = resolve_bases(&cfg, &BTreeMap::new()).unwrap();
+    let out = crawl(&cfg, &bases).await.unwrap();
+    (slow, out)
+}
+
+#[tokio::test]
+async fn per_host_concurrency_bounds_requests_in_flight_and_spaces_their_starts() {
+    use std::sync::atomic::Ordering::SeqCst;
+    // Default: one at a time, each a full delay after the previous response.
+    let (one, out) = crawl_slow(1).await;
+    assert_eq!(one.max.load(SeqCst), 1);
+    assert_eq!(out.sites[0].active, 8);
+    // Three lanes: up to three in flight at this slow host, never more, and
+    // starts still at least the delay apart, each listing fetched once.
+    let (three, out) = crawl_slow(3).await;
+    assert_eq!(three.max.load(SeqCst), 3, "three requests overlapped");
+    assert_eq!(out.sites[0].active, 8);
+    let starts = three.starts.lock().unwrap().clone();
+    for w in starts.windows(2) {
+        assert!(
+            w[1].1 - w[0].1 >= Duration::from_millis(49),
+            "{} then {} too close",
+            w[0].0,
+            w[1].0
+        );
+    }
+    let mut ads: Vec<&str> = starts
+        .iter()
+        .map(|(p, _)| p.as_str())
+        .filter(|p| p.starts_with("/ad/"))
+        .collect();
+    ads.sort();
+    ads.dedup();
+    assert_eq!(ads.len(), 8);
+    assert_eq!(
+        starts.iter().filter(|(p, _)| p.starts_with("/ad/")).count(),
+        8,
+        "no listing fetched twice"
+    );
+}
