@@ -695,22 +695,19 @@ impl Lane {
         cap: BodyCap,
     ) -> Result<Fetched, FetchError> {
         let (ctx, limiter) = loop {
-            let wait = self.with(|w| {
+            let turn = self.with(|w| {
                 let t = w.turn();
                 if t <= Instant::now() {
                     w.reserve();
                     Ok((w.ctx.clone(), w.limiter.clone()))
                 } else {
-                    Err((w.ctx.clone(), t))
+                    Err(t)
                 }
             });
-            match wait {
+            match turn {
                 Ok(go) => break go,
-                Err((ctx, t)) => {
-                    // Plain sleep: a request in hand is sent even when stopping.
-                    let _ = &ctx;
-                    tokio::time::sleep_until(t.into()).await;
-                }
+                // A plain sleep: a request in hand is sent even when stopping.
+                Err(t) => tokio::time::sleep_until(t.into()).await,
             }
         };
         let result = send(&ctx, limiter, url, validators, cap).await;
