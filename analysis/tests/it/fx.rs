@@ -13,14 +13,25 @@ use wildtrace_analysis::fx::{self, Rates};
 
 use crate::support;
 
+/// The real ECB history: `WILDTRACE_ECB_HIST` if set, else
+/// `shared/reference/eurofxref-hist.zip` beside the clone or beside any folder
+/// above it (CI may clone deeper than the working copy).
 fn ecb_zip() -> PathBuf {
-    let p = support::repo().join("../shared/reference/eurofxref-hist.zip");
-    assert!(
-        p.is_file(),
-        "{} is missing: the real ECB history lives in shared/reference beside the clone",
-        p.display()
-    );
-    p
+    if let Some(p) = std::env::var_os("WILDTRACE_ECB_HIST") {
+        return PathBuf::from(p);
+    }
+    let repo = support::repo().canonicalize().unwrap();
+    let found = repo
+        .ancestors()
+        .map(|a| a.join("shared/reference/eurofxref-hist.zip"))
+        .find(|p| p.is_file());
+    found.unwrap_or_else(|| {
+        panic!(
+            "shared/reference/eurofxref-hist.zip not found beside {} or any folder above it \
+             (set WILDTRACE_ECB_HIST to its path)",
+            repo.display()
+        )
+    })
 }
 
 fn d(s: &str) -> NaiveDate {
