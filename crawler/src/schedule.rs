@@ -154,16 +154,15 @@ fn stored_next(cfg: &CrawlConfig, now: DateTime<Utc>) -> Result<DateTime<Utc>, S
         Some(t) => t,
         None => {
             let t = cron_of(cfg).after(&now).next().unwrap_or(now);
-            store.set_meta(NEXT_RUN_KEY, &t.to_rfc3339())?;
-            store.set_meta(CRON_KEY, &expr)?;
+            store_next(&mut store, cfg, t)?;
             t
         }
     };
     Ok(next)
 }
 
-fn store_next(cfg: &CrawlConfig, t: DateTime<Utc>) -> Result<(), ScheduleError> {
-    let mut store = Store::open(&cfg.state_dir())?;
+/// Persists the job's next run and the cron expression it comes from.
+fn store_next(store: &mut Store, cfg: &CrawlConfig, t: DateTime<Utc>) -> Result<(), ScheduleError> {
     store.set_meta(NEXT_RUN_KEY, &t.to_rfc3339())?;
     store.set_meta(CRON_KEY, cfg.schedule.as_deref().unwrap_or(""))?;
     Ok(())
@@ -252,7 +251,7 @@ pub async fn run_schedule(
                 }
                 // Catch up once, however many fire times were missed.
                 job.next = cron_of(&job.cfg).after(&now).next().unwrap_or(now);
-                store_next(&job.cfg, job.next)?;
+                store_next(&mut Store::open(&job.cfg.state_dir())?, &job.cfg, job.next)?;
                 if job.running.is_some() {
                     // why: two runs of one job would double its request rate to every host.
                     warn!(

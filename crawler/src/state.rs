@@ -308,10 +308,7 @@ impl Store {
     }
 
     fn err(&self, source: rusqlite::Error) -> StateError {
-        StateError::Sqlite {
-            path: self.path.clone(),
-            source,
-        }
+        sqlite_err(&self.path)(source)
     }
 
     fn corrupt(&self, what: &str, e: impl std::fmt::Display) -> StateError {
@@ -357,11 +354,7 @@ impl Store {
         started: DateTime<Utc>,
         seeds: &[(String, Vec<FrontierTask>)],
     ) -> Result<RunInfo, StateError> {
-        let path = self.path.clone();
-        let err = |source| StateError::Sqlite {
-            path: path.clone(),
-            source,
-        };
+        let err = sqlite_err(&self.path);
         let tx = self.conn.transaction().map_err(err)?;
         let number: i64 = tx
             .query_row("SELECT COALESCE(MAX(number), 0) + 1 FROM runs", [], |r| {
@@ -449,12 +442,7 @@ impl Store {
         if c.is_empty() {
             return Ok(());
         }
-        let path = self.path.clone();
-        let err = |source| StateError::Sqlite {
-            path: path.clone(),
-            source,
-        };
-        let json = |v: &dyn erased::Json| v.json();
+        let err = sqlite_err(&self.path);
         let tx = self.conn.transaction().map_err(err)?;
         for t in &c.new_tasks {
             insert_task(&tx, run_id, source, t).map_err(err)?;
@@ -553,11 +541,7 @@ impl Store {
     /// Finishes a run once its lake files exist: applies its registry
     /// changes, marks it finished and drops its frontier and pending rows.
     pub fn finish_run(&mut self, run_id: &str, finished: DateTime<Utc>) -> Result<(), StateError> {
-        let path = self.path.clone();
-        let err = |source| StateError::Sqlite {
-            path: path.clone(),
-            source,
-        };
+        let err = sqlite_err(&self.path);
         let tx = self.conn.transaction().map_err(err)?;
         tx.execute(
             "INSERT OR REPLACE INTO listings (canonical, source, entry)
@@ -633,7 +617,7 @@ impl Store {
         self.conn
             .execute(
                 "INSERT OR REPLACE INTO robots (origin, entry) VALUES (?1, ?2)",
-                params![origin, robots.json()],
+                params![origin, json(robots)],
             )
             .map_err(|e| self.err(e))?;
         Ok(())
@@ -710,7 +694,7 @@ fn insert_task(
             source,
             t.canonical,
             t.url,
-            t.kind.json(),
+            json(&t.kind),
             t.depth,
             t.attempt,
             t.not_before.to_rfc3339()
@@ -718,15 +702,15 @@ fn insert_task(
     )
 }
 
-mod erased {
-    /// JSON text of a stored value (the store keeps records as JSON).
-    pub trait Json {
-        fn json(&self) -> String;
-    }
-    impl<T: serde::Serialize> Json for T {
-        fn json(&self) -> String {
-            serde_json::to_string(self).expect("plain data serialises")
-        }
+/// JSON text of a stored value (the store keeps records as JSON).
+fn json<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).expect("plain data serialises")
+}
+
+/// Maps a SQLite failure to a [`StateError`] naming the database file.
+fn sqlite_err(path: &Path) -> impl Fn(rusqlite::Error) -> StateError + Copy + '_ {
+    move |source| StateError::Sqlite {
+        path: path.to_path_buf(),
+        source,
     }
 }
-use erased::Json as _;

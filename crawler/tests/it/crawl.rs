@@ -342,10 +342,15 @@ async fn crawl_delay_spaces_requests_at_the_server() {
     assert_eq!(out.sites[0].delay_s, 0.3);
     let hits = site.hits();
     assert_eq!(hits.len(), 8, "robots, search, 3 ads, 3 private");
+    assert_spaced(&hits, Duration::from_millis(295));
+}
+
+/// Every two consecutive requests reached the server at least `min` apart.
+fn assert_spaced(hits: &[Hit], min: Duration) {
     for w in hits.windows(2) {
         let gap = w[1].at - w[0].at;
         assert!(
-            gap >= Duration::from_millis(295),
+            gap >= min,
             "gap {gap:?} between {} and {}",
             w[0].path,
             w[1].path
@@ -620,15 +625,7 @@ async fn crawl_delay_holds_across_back_to_back_runs() {
     crawl(&cfg, &bases).await.unwrap();
     let hits = site.hits();
     assert!(hits.len() > first_run, "the second run made requests");
-    for w in hits.windows(2) {
-        let gap = w[1].at - w[0].at;
-        assert!(
-            gap >= Duration::from_millis(295),
-            "gap {gap:?} between {} and {}",
-            w[0].path,
-            w[1].path
-        );
-    }
+    assert_spaced(&hits, Duration::from_millis(295));
 }
 
 #[tokio::test]
