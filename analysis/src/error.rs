@@ -65,6 +65,12 @@ pub enum AnalysisError {
     /// A figure could not be drawn.
     #[error("figure {}: {message}", .path.display())]
     Figure { path: PathBuf, message: String },
+    /// A report was asked for a year without listings (or the run found none).
+    #[error("{message}")]
+    NoReportYear { message: String },
+    /// An output folder lacks what a command reads (run `analyse` first).
+    #[error("{}: no such {what}", .path.display())]
+    MissingInput { path: PathBuf, what: String },
 }
 
 impl AnalysisError {
@@ -85,14 +91,16 @@ impl AnalysisError {
 
 impl AnalysisError {
     /// Whether the error is the user's input (a malformed lexicon, rates file
-    /// or gazetteer) rather than
-    /// a failed run; the CLI exits with 2 for these.
+    /// or gazetteer, a missing input, a year without data) rather than a
+    /// failed run; the CLI exits with 2 for these.
     pub fn is_config(&self) -> bool {
         matches!(
             self,
             AnalysisError::Lexicon { .. }
                 | AnalysisError::Rates { .. }
                 | AnalysisError::Reference { .. }
+                | AnalysisError::NoReportYear { .. }
+                | AnalysisError::MissingInput { .. }
         )
     }
 }

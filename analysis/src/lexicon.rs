@@ -158,6 +158,17 @@ enum TermKind {
 }
 
 impl TermKind {
+    /// Every kind, in the order tables list them.
+    const ALL: [TermKind; 7] = [
+        TermKind::CommonName,
+        TermKind::Product,
+        TermKind::CodeWord,
+        TermKind::Context,
+        TermKind::Decoy,
+        TermKind::Legality,
+        TermKind::Neutral,
+    ];
+
     fn as_str(self) -> &'static str {
         match self {
             TermKind::CommonName => "common_name",
@@ -335,6 +346,49 @@ pub struct GroupStats {
     pub taxa: usize,
     /// Language → common-name forms (scientific names under `la`).
     pub names: BTreeMap<String, usize>,
+}
+
+/// A printable table: column names and rows of cells.
+pub type TextTable = (Vec<String>, Vec<Vec<String>>);
+
+impl LexiconStats {
+    /// Taxa and common-name forms per language, one row per taxon group
+    /// (scientific names under `la`).
+    pub fn groups_table(&self) -> TextTable {
+        let langs = || SUPPORTED_LANGUAGES.iter().copied().chain(["la"]);
+        let mut cols = vec!["taxon_group".to_string(), "taxa".to_string()];
+        cols.extend(langs().map(String::from));
+        let rows = self
+            .groups
+            .iter()
+            .map(|(g, s)| {
+                let mut r = vec![g.clone(), s.taxa.to_string()];
+                r.extend(langs().map(|l| s.names.get(l).copied().unwrap_or(0).to_string()));
+                r
+            })
+            .collect();
+        (cols, rows)
+    }
+
+    /// Forms per term kind, one row per language.
+    pub fn languages_table(&self) -> TextTable {
+        let mut cols = vec!["language".to_string()];
+        cols.extend(TermKind::ALL.iter().map(|k| k.as_str().to_string()));
+        let rows = self
+            .languages
+            .iter()
+            .map(|(l, kinds)| {
+                let mut r = vec![l.clone()];
+                r.extend(
+                    TermKind::ALL
+                        .iter()
+                        .map(|k| kinds.get(k.as_str()).copied().unwrap_or(0).to_string()),
+                );
+                r
+            })
+            .collect();
+        (cols, rows)
+    }
 }
 
 /// A loaded, validated species lexicon with its compiled matcher.

@@ -163,6 +163,39 @@ pub struct AnalysisOutputs {
     pub implausible_prices: u64,
 }
 
+impl std::fmt::Display for AnalysisOutputs {
+    /// The lines `demo` and `analyse` print about what was written.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "  analysed:  {} observations of {} listings ({} removed, {} decoys left out)",
+            self.observations, self.listings, self.removed_listings, self.decoys
+        )?;
+        writeln!(
+            f,
+            "  prices:    {} implausible (placeholders or outliers, left out of value totals)",
+            self.implausible_prices
+        )?;
+        for t in &self.tables {
+            writeln!(f, "  table:     {}", t.display())?;
+        }
+        if let Some(dir) = self.parquet.first().and_then(|p| p.parent()) {
+            writeln!(
+                f,
+                "  parquet:   {} tables in {}",
+                self.parquet.len(),
+                dir.display()
+            )?;
+        }
+        writeln!(f, "  xlsx:      {}", self.xlsx.display())?;
+        for fig in &self.figures {
+            writeln!(f, "  figure:    {}", fig.display())?;
+        }
+        writeln!(f, "  warehouse: {}", self.warehouse.display())?;
+        writeln!(f, "  manifest:  {}", self.manifest.display())
+    }
+}
+
 /// The effective settings of the analysis rules, hashed into the manifest.
 fn settings() -> serde_json::Value {
     serde_json::json!({

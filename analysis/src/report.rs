@@ -45,6 +45,43 @@ pub fn years(out_dir: &Path) -> Result<Vec<i32>, AnalysisError> {
     Ok(years.into_iter().collect())
 }
 
+/// Writes the report for `year`, or for the latest year with listings when
+/// `year` is `None`. A missing output folder, or a year without listings,
+/// is the user's error ([`AnalysisError::is_config`]).
+pub fn write_report_for(out_dir: &Path, year: Option<i32>) -> Result<PathBuf, AnalysisError> {
+    let annual = out_dir.join(crate::ANNUAL_CSV);
+    if !annual.exists() {
+        return Err(AnalysisError::MissingInput {
+            path: annual,
+            what: "annual table (run `wildtrace analyse` first)".into(),
+        });
+    }
+    let years = years(out_dir)?;
+    let year = match year {
+        Some(y) if years.contains(&y) => y,
+        Some(y) => {
+            return Err(AnalysisError::NoReportYear {
+                message: format!(
+                    "--year {y}: no listings posted in {y} in {}; years with data: {}",
+                    out_dir.display(),
+                    years
+                        .iter()
+                        .map(i32::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+        }
+        None => *years.last().ok_or_else(|| AnalysisError::NoReportYear {
+            message: format!(
+                "{}: the annual table has no listings to report on",
+                out_dir.display()
+            ),
+        })?,
+    };
+    write_report(out_dir, year)
+}
+
 fn missing(out_dir: &Path, rel: &str) -> AnalysisError {
     AnalysisError::Io {
         path: out_dir.join(rel),

@@ -27,18 +27,17 @@ use tracing::{debug, info, warn};
 use url::Url;
 
 use crate::config::{CrawlConfig, SiteConfig};
-use crate::extract::{extract_listing, has_removed_marker, search_links};
 use crate::fetch::{BodyCap, FetchError, Fetched, Fetcher};
 use crate::lake::{self, FetchRow, ListingRow};
-use crate::price::parse_price;
-use crate::privacy::{Pseudonymiser, mask_contacts};
-use crate::quantity::parse_quantity;
-use crate::robots::Robots;
 use crate::state::{
     CachedRobots, Commit, FrontierTask, KnownListing, RunInfo, Store, TaskKind, TaskOutcome,
 };
-use crate::urlnorm::{canonical_with, targets_private};
 use crate::warc::{Exchange, WarcInfo, WarcPointer, WarcWriter};
+use wildtrace_extract::html::{extract_listing, has_removed_marker, search_links};
+use wildtrace_extract::privacy::Pseudonymiser;
+use wildtrace_extract::record::{Ingested, ingest_fields};
+use wildtrace_extract::robots::Robots;
+use wildtrace_extract::urlnorm::{canonical_with, targets_private};
 
 /// RFC 9309 §2.4: a cached robots.txt is used for at most 24 hours.
 const ROBOTS_MAX_AGE: chrono::TimeDelta = chrono::TimeDelta::hours(24);
@@ -90,7 +89,7 @@ pub enum CrawlError {
     State(#[from] crate::state::StateError),
     /// Key file failure.
     #[error(transparent)]
-    Privacy(#[from] crate::privacy::PrivacyError),
+    Privacy(#[from] wildtrace_extract::privacy::PrivacyError),
     /// Evidence mode could not write its WARC file (the run stops rather
     /// than collect listings without their evidence).
     #[error(transparent)]
@@ -384,71 +383,19 @@ fn summarize(p: &SitePolicy, rows: &[ListingRow], log: &[FetchRow]) -> SiteOutco
     }
 }
 
-/// A listing's content as it may enter the lake: prices and quantities
-/// parsed, contacts masked, the seller pseudonymised.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Ingested {
-    /// Title, contacts masked.
-    pub title: Option<String>,
-    /// Description, contacts masked.
-    pub description: Option<String>,
-    /// Price text as shown.
-    pub price_text: Option<String>,
-    /// Parsed price (lower bound of a range).
-    pub price: Option<crate::price::ParsedPrice>,
-    /// Specimens stated in the title or description.
-    pub quantity: Option<u32>,
-    /// Keyed hash of the seller handle.
-    pub seller_pseudonym: Option<String>,
-    /// Seller location, contacts masked.
-    pub seller_location: Option<String>,
-    /// Ships-to text, contacts masked.
-    pub ships_to: Option<String>,
-}
-
-impl Ingested {
-    fn fill(self, row: &mut ListingRow) {
-        row.title = self.title;
-        row.description = self.description;
-        row.price_text = self.price_text;
-        if let Some(p) = self.price {
-            row.price_amount = p.amount;
-            row.currency = p.currency;
-        }
-        row.quantity = self.quantity.map(|q| q as i32);
-        row.seller_pseudonym = self.seller_pseudonym;
-        row.seller_location = self.seller_location;
-        row.ships_to = self.ships_to;
+/// Copies ingested content into a lake row.
+fn fill_row(ing: Ingested, row: &mut ListingRow) {
+    row.title = ing.title;
+    row.description = ing.description;
+    row.price_text = ing.price_text;
+    if let Some(p) = ing.price {
+        row.price_amount = p.amount;
+        row.currency = p.currency;
     }
-}
-
-/// The one path from extracted fields to lake content (the crawler and
-/// `inspect extract` both use it).
-pub fn ingest_fields(
-    raw: &crate::extract::RawListing,
-    source: &str,
-    pseudonyms: &Pseudonymiser,
-) -> Ingested {
-    let handle = raw.seller_handle.as_deref();
-    let mask = |t: &Option<String>| t.as_deref().map(|t| mask_contacts(t, handle));
-    Ingested {
-        title: mask(&raw.title),
-        description: mask(&raw.description),
-        price_text: raw.price_text.clone(),
-        price: raw
-            .price_text
-            .as_deref()
-            .map(|p| parse_price(p, raw.currency_hint.as_deref())),
-        quantity: raw
-            .title
-            .as_deref()
-            .and_then(parse_quantity)
-            .or_else(|| raw.description.as_deref().and_then(parse_quantity)),
-        // why: the raw handle never leaves this function; only its keyed hash does.
-        seller_pseudonym: handle.map(|h| pseudonyms.seller(source, h)),
-        seller_location: mask(&raw.seller_location),
-        ships_to: mask(&raw.ships_to),
-    }
+    row.quantity = ing.quantity.map(|q| q as i32);
+    row.seller_pseudonym = ing.seller_pseudonym;
+    row.seller_location = ing.seller_location;
+    row.ships_to = ing.ships_to;
 }
 
 /// What a worker reports besides the rows it committed.
@@ -1273,7 +1220,7 @@ impl HostWorker {
                 self.log(&url, "robots", "out_of_scope", None, None);
                 return RobotsAnswer::Refused("refused: out of scope".into());
             }
-            let cap = BodyCap::Truncate(crate::robots::MAX_ROBOTS_BYTES as u64);
+            let cap = BodyCap::Truncate(wildtrace_extract::robots::MAX_ROBOTS_BYTES as u64);
             match self.polite_get(&url, None, cap).await {
                 Ok(f) => {
                     self.log(&url, "robots", "fetched", Some(&f), None);
@@ -1366,7 +1313,7 @@ impl HostWorker {
                     ..
                 } if status != 429 && status < 500 => {
                     let ttl = robots_ttl(cache_control.as_deref());
-                    let keep = &body[..body.len().min(crate::robots::MAX_ROBOTS_BYTES)];
+                    let keep = &body[..body.len().min(wildtrace_extract::robots::MAX_ROBOTS_BYTES)];
                     self.ctx.store.lock().expect("store lock").put_robots(
                         &origin,
                         &CachedRobots {
@@ -1665,12 +1612,12 @@ impl HostWorker {
 
     fn sitemap(&mut self, task: &Task, url: &Url, fetched: &Fetched, level: usize) {
         let scope = &self.ctx.cfg.scope;
-        let limits = crate::sitemap::SitemapLimits {
+        let limits = wildtrace_extract::sitemap::SitemapLimits {
             max_bytes: SITEMAP_MAX_BYTES,
             max_urls: scope.max_sitemap_urls,
             max_depth: scope.max_sitemap_depth as u32,
         };
-        let map = match crate::sitemap::parse_sitemap(&fetched.body, url, &limits) {
+        let map = match wildtrace_extract::sitemap::parse_sitemap(&fetched.body, url, &limits) {
             Ok(m) => m,
             Err(e) => {
                 // why: a broken or hostile sitemap costs this sitemap only.
@@ -1839,7 +1786,10 @@ impl HostWorker {
             _ => "active",
         };
         let mut row = self.base_row(task, f, id.clone(), status);
-        ingest_fields(&raw, &self.site.name, &self.ctx.pseudonyms).fill(&mut row);
+        fill_row(
+            ingest_fields(&raw, &self.site.name, &self.ctx.pseudonyms),
+            &mut row,
+        );
         row.posted_date = raw.posted_date;
         row.language = raw.language.clone();
         row.image_urls = raw.images.clone();

@@ -5,12 +5,16 @@
 //! state store, so a restart neither forgets nor repeats a run), the rule
 //! that one job never overlaps itself, the resumption of a job's interrupted
 //! run, and a clean stop on SIGINT/SIGTERM (running crawls stop taking URLs
-//! and stay resumable). It must not crawl by itself: every run goes through
-//! [`crate::crawl::crawl_with`] with the job's own politeness.
+//! and stay resumable; the stop signal is made by the caller). It must not
+//! crawl by itself: every run goes through [`crate::crawl::crawl_with`] with
+//! the job's own politeness. It knows nothing of the demo marketplace: a
+//! caller that serves `demo:` sites passes their base URLs and an
+//! after-run hook.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -21,7 +25,6 @@ use url::Url;
 
 use crate::config::{ConfigError, CrawlConfig};
 use crate::crawl::{CrawlError, CrawlOptions, CrawlOutcome, crawl_with, resolve_bases};
-use crate::demo::{DemoMarket, DemoOptions};
 use crate::state::Store;
 
 /// Key of a job's next scheduled run in its state store.
@@ -46,22 +49,35 @@ pub enum ScheduleError {
     /// State store failure.
     #[error(transparent)]
     State(#[from] crate::state::StateError),
-    /// The demo market or a demo data reset failed.
-    #[error(transparent)]
-    Demo(#[from] crate::demorun::DemoError),
     /// A job's base URLs could not be resolved.
     #[error(transparent)]
     Crawl(#[from] CrawlError),
 }
 
+/// Called with a job's config after each of its runs ends.
+pub type AfterRun = Arc<dyn Fn(&CrawlConfig) + Send + Sync>;
+
 /// How the scheduler runs.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ScheduleOptions {
     /// Stop after this many runs have finished (all jobs together).
     pub max_runs: Option<usize>,
-    /// Serve the embedded demo marketplace for `demo:` sites, moving it to
-    /// its next round after each finished run (so revisits see removals).
-    pub demo: Option<DemoOptions>,
+    /// Base URLs of `demo:<name>` sites, from whoever serves them; a job
+    /// naming a site not here is skipped with a warning.
+    pub named_bases: BTreeMap<String, Url>,
+    /// Called after each finished run of a job whose sites use
+    /// `named_bases` (the demo marketplace moves to its next round).
+    pub after_run: Option<AfterRun>,
+}
+
+impl std::fmt::Debug for ScheduleOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScheduleOptions")
+            .field("max_runs", &self.max_runs)
+            .field("named_bases", &self.named_bases)
+            .field("after_run", &self.after_run.is_some())
+            .finish()
+    }
 }
 
 /// One finished (or failed) run.
@@ -73,28 +89,6 @@ pub struct ScheduledRun {
     pub started_at: DateTime<Utc>,
     /// The run, or why it failed.
     pub outcome: Result<CrawlOutcome, String>,
-}
-
-/// Signals that stop a run or the scheduler: Ctrl-C and SIGTERM.
-pub fn stop_on_signals() -> watch::Receiver<bool> {
-    let (tx, rx) = watch::channel(false);
-    tokio::spawn(async move {
-        #[cfg(unix)]
-        {
-            let mut term =
-                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                    .expect("SIGTERM handler");
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-        }
-        #[cfg(not(unix))]
-        let _ = tokio::signal::ctrl_c().await;
-        warn!("stop requested: finishing the requests in flight; runs stay resumable");
-        let _ = tx.send(true);
-    });
-    rx
 }
 
 /// The scheduled jobs of a folder: every `*.toml` directly in it that has a
@@ -175,32 +169,13 @@ pub async fn run_schedule(
     opts: ScheduleOptions,
     stop: watch::Receiver<bool>,
 ) -> Result<Vec<ScheduledRun>, ScheduleError> {
-    let market = match &opts.demo {
-        Some(o) => {
-            for j in jobs.iter().filter(|j| uses_demo(j)) {
-                // The simulated market starts at round 1: old demo state would not match it.
-                crate::demorun::reset_demo_data(&j.data_dir)?;
-            }
-            Some(
-                DemoMarket::start(o.clone())
-                    .await
-                    .map_err(crate::demorun::DemoError::Market)?,
-            )
-        }
-        None => None,
-    };
-    let demo_bases: BTreeMap<String, Url> = market
-        .iter()
-        .flat_map(|m| m.sites())
-        .map(|s| (s.name, s.base_url))
-        .collect();
     let mut active = Vec::new();
     for j in jobs {
-        if uses_demo(&j) && market.is_none() {
+        if uses_demo(&j) && opts.named_bases.is_empty() {
             warn!(job = j.job, file = %j.path.display(), "job crawls the demo marketplace; skipped without --demo");
             continue;
         }
-        let bases = resolve_bases(&j, &demo_bases)?;
+        let bases = resolve_bases(&j, &opts.named_bases)?;
         let next = stored_next(&j, Utc::now())?;
         info!(job = j.job, cron = j.schedule, next = %next, "scheduled");
         active.push(Job {
@@ -226,9 +201,8 @@ pub async fn run_schedule(
                     ),
                     Err(e) => warn!(job = job.cfg.job, error = %e, "scheduled run did not finish"),
                 }
-                if let (Some(m), true) = (&market, uses_demo(&job.cfg)) {
-                    // The simulated platforms take listings down between crawls.
-                    m.set_round((m.round() + 1).min(2));
+                if let (Some(hook), true) = (&opts.after_run, uses_demo(&job.cfg)) {
+                    hook(&job.cfg);
                 }
                 done.push(ScheduledRun {
                     job: job.cfg.job.clone(),
@@ -289,13 +263,11 @@ pub async fn run_schedule(
             _ = stop_rx.wait_for(|s| *s), if !stopping => {}
         }
     }
-    if let Some(m) = market {
-        m.shutdown().await;
-    }
     Ok(done)
 }
 
-fn uses_demo(cfg: &CrawlConfig) -> bool {
+/// Whether a job names a `demo:` site.
+pub fn uses_demo(cfg: &CrawlConfig) -> bool {
     cfg.sites.iter().any(|s| s.base_url.starts_with("demo:"))
 }
 

@@ -609,6 +609,24 @@ pub struct VerifyReport {
     pub open_files: Vec<String>,
 }
 
+impl VerifyReport {
+    /// Files with a problem: bad records, missing or left open.
+    pub fn problem_files(&self) -> usize {
+        self.files.iter().filter(|f| !f.problems.is_empty()).count()
+            + self.missing_files.len()
+            + self.open_files.len()
+    }
+}
+
+/// Where `verify` looks for WARC files by default: `warc/` next to the lake
+/// (evidence mode writes `<data_dir>/warc/<job>/` beside `<data_dir>/lake/`).
+pub fn default_dir(lake_dir: &Path) -> PathBuf {
+    lake_dir
+        .parent()
+        .map(|p| p.join("warc"))
+        .unwrap_or_else(|| PathBuf::from("warc"))
+}
+
 fn find_warcs(root: &Path, out: &mut Vec<PathBuf>) {
     let Ok(rd) = std::fs::read_dir(root) else {
         return;

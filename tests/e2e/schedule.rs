@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use wildtrace_crawler::state::Store;
 
-use super::repo;
+use crate::support::repo;
 
 /// A config folder holding the demo job with `cron` and its own data folder.
 fn config_dir(root: &Path, cron: &str) -> (PathBuf, PathBuf) {

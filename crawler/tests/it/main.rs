@@ -2,11 +2,7 @@
 mod config;
 mod contract;
 mod crawl;
-mod demo_market;
-mod extract;
 mod politeness;
-mod privacy;
-mod sitemap;
 mod warc;
 
 /// The crawler crate's folder, read at run time: a test binary built from

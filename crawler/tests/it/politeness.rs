@@ -345,7 +345,7 @@ fn outcomes(log: &[Log], path: &str) -> Vec<String> {
     log.iter()
         .filter(|l| {
             Url::parse(&l.url)
-                .map(|u| wildtrace_crawler::profile::path_and_query(&u) == path)
+                .map(|u| wildtrace_extract::profile::path_and_query(&u) == path)
                 .unwrap_or(false)
         })
         .map(|l| l.outcome.clone())
@@ -930,7 +930,7 @@ async fn robots_sitemap_index_child_sitemap_listings_reach_the_lake() {
 fn sitemap_fixture(name: &str) -> Vec<u8> {
     std::fs::read(
         crate::manifest_dir()
-            .join("tests/fixtures/sitemaps")
+            .join("../extract/tests/fixtures/sitemaps")
             .join(name),
     )
     .unwrap()
@@ -1224,7 +1224,7 @@ async fn private_addresses_are_refused_without_a_request() {
     let dns_name = hosts.lines().find_map(|l| {
         let mut f = l.split('#').next()?.split_whitespace();
         let ip: std::net::IpAddr = f.next()?.parse().ok()?;
-        let private = wildtrace_crawler::urlnorm::is_private_ip(ip) && ip.is_ipv4();
+        let private = wildtrace_extract::urlnorm::is_private_ip(ip) && ip.is_ipv4();
         f.find(|n| private && !n.contains("localhost") && n.parse::<std::net::IpAddr>().is_err())
             .map(String::from)
     });

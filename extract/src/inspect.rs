@@ -12,20 +12,19 @@ use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
 use scraper::Html;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use url::Url;
 
-use crate::config::ConfigError;
-use crate::extract::{RawListing, extract_listing};
-use crate::fetch::decode_html;
+use crate::config_error::ConfigError;
+use crate::decode::decode_html;
+use crate::html::extract_listing;
 use crate::price::parse_price;
 use crate::privacy::Pseudonymiser;
 use crate::profile::SiteProfile;
+use crate::record::{ListingRecord, listing_record};
 use crate::robots::Robots;
 use crate::sitemap::{SitemapError, SitemapLimits, parse_sitemap};
-use crate::urlnorm::canonical;
 
 /// What `inspect price` prints for one text.
 pub fn price_json(text: &str, currency_hint: Option<&str>) -> Value {
@@ -143,100 +142,6 @@ pub fn resolve_profile(name: &str, sites_dir: &Path) -> Result<SiteProfile, Conf
         sites_dir.join(format!("{name}.toml"))
     };
     SiteProfile::load(&path)
-}
-
-/// One listing record as it would reach the lake (masked, pseudonymised,
-/// parsed), without the crawl-run columns.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ListingRecord {
-    /// Page URL.
-    pub url: String,
-    /// Canonical URL (the page's own `og:url`/`rel=canonical` when given).
-    pub canonical_url: String,
-    /// `<source>:<site id>`, or `<source>:u<hash of the URL's canonical form>`.
-    pub listing_id: String,
-    /// Title, contacts masked.
-    pub title: Option<String>,
-    /// Description, contacts masked.
-    pub description: Option<String>,
-    /// Price as shown.
-    pub price_text: Option<String>,
-    /// Exact amount (lower bound of a range).
-    pub price_amount: Option<String>,
-    /// Upper bound of a price range.
-    pub price_amount_max: Option<String>,
-    /// ISO 4217 currency.
-    pub currency: Option<String>,
-    /// Stated number of specimens.
-    pub quantity: Option<u32>,
-    /// Keyed pseudonym of the seller.
-    pub seller_pseudonym: Option<String>,
-    /// Seller location, contacts masked.
-    pub seller_location: Option<String>,
-    /// Ships-to text, contacts masked.
-    pub ships_to: Option<String>,
-    /// Posted date (ISO).
-    pub posted_date: Option<String>,
-    /// `<html lang>`.
-    pub language: Option<String>,
-    /// Image URLs.
-    pub image_urls: Vec<String>,
-    /// Which extractors contributed.
-    pub extractor: String,
-    /// SHA-256 of the page body, hex.
-    pub page_sha256: String,
-}
-
-/// Turns raw extracted fields into the record the lake would get: the same
-/// steps as ingest (price and quantity parsed, contacts masked, the seller
-/// pseudonymised; the raw handle goes nowhere else).
-pub fn listing_record(
-    raw: &RawListing,
-    source: &str,
-    url: &Url,
-    body: &[u8],
-    pseudonyms: &Pseudonymiser,
-) -> ListingRecord {
-    let ing = crate::crawl::ingest_fields(raw, source, pseudonyms);
-    let price = ing.price.clone();
-    let canon = raw
-        .canonical_url
-        .as_deref()
-        .and_then(|c| Url::parse(c).ok())
-        .map(|c| canonical(&c))
-        .unwrap_or_else(|| canonical(url))
-        .to_string();
-    // The id hashes the requested URL's canonical form, as the crawler does.
-    let listing_id = match raw.site_listing_id.as_deref() {
-        Some(id) => format!("{source}:{id}"),
-        None => format!(
-            "{source}:u{}",
-            &hex::encode(Sha256::digest(canonical(url).as_str().as_bytes()))[..16]
-        ),
-    };
-    ListingRecord {
-        url: url.to_string(),
-        canonical_url: canon,
-        listing_id,
-        title: ing.title,
-        description: ing.description,
-        price_text: ing.price_text,
-        price_amount: price.as_ref().and_then(|p| p.amount).map(|a| a.to_string()),
-        price_amount_max: price
-            .as_ref()
-            .and_then(|p| p.amount_max)
-            .map(|a| a.to_string()),
-        currency: price.and_then(|p| p.currency),
-        quantity: ing.quantity,
-        seller_pseudonym: ing.seller_pseudonym,
-        seller_location: ing.seller_location,
-        ships_to: ing.ships_to,
-        posted_date: raw.posted_date.map(|d| d.to_string()),
-        language: raw.language.clone(),
-        image_urls: raw.images.clone(),
-        extractor: raw.extractor.clone(),
-        page_sha256: hex::encode(Sha256::digest(body)),
-    }
 }
 
 /// What `inspect extract` prints: the listing records a page yields (none

@@ -11,9 +11,9 @@ use std::path::Path;
 
 use tracing::info;
 
-use crate::config::CrawlConfig;
-use crate::crawl::{CrawlError, CrawlOutcome, crawl, resolve_bases};
-use crate::demo::{DemoMarket, DemoOptions, GroundTruth, RequestRecord};
+use crate::market::{DemoMarket, DemoOptions, GroundTruth, RequestRecord};
+use wildtrace_crawler::config::CrawlConfig;
+use wildtrace_crawler::crawl::{CrawlError, CrawlOutcome, crawl, resolve_bases};
 
 /// What the demo crawl did.
 #[derive(Debug)]

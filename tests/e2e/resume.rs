@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use wildtrace_crawler::demo::{DemoMarket, DemoOptions};
+use wildtrace_demo::market::{DemoMarket, DemoOptions};
 
-use super::repo;
+use crate::support::repo;
 
 /// A job file for `dir`, crawling the market's three sites, with a shared key.
 fn job(dir: &Path, market: &DemoMarket, key: &Path) -> PathBuf {

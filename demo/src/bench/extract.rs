@@ -1,6 +1,6 @@
 //! `wildtrace bench extract`: extraction throughput (pages per second per
 //! core) over a saved corpus: the fixture pages in
-//! `crawler/tests/fixtures/pages/` plus detail pages of the demo marketplace.
+//! `extract/tests/fixtures/pages/` plus detail pages of the demo marketplace.
 //!
 //! It owns building the corpus (demo pages are fetched once from a
 //! marketplace started on 127.0.0.1, before any timing) and timing the whole
@@ -12,25 +12,23 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use serde::{Deserialize, Serialize};
-use url::Url;
+use serde::Serialize;
 
-use crate::demo::{DemoMarket, DemoOptions};
-use crate::inspect::{extract_records, resolve_profile};
-use crate::privacy::Pseudonymiser;
-use crate::profile::SiteProfile;
+use crate::market::{DemoMarket, DemoOptions};
+use wildtrace_extract::corpus::{CorpusError, CorpusPage, fixture_corpus};
+use wildtrace_extract::inspect::{extract_records, resolve_profile};
+use wildtrace_extract::privacy::Pseudonymiser;
+use wildtrace_extract::profile::SiteProfile;
 
 /// Benchmark problems.
 #[derive(Debug, thiserror::Error)]
 pub enum BenchError {
     /// A corpus file could not be read or its manifest is malformed.
-    #[error("{}: {message}", path.display())]
-    Corpus {
-        /// The file.
-        path: PathBuf,
-        /// Cause.
-        message: String,
-    },
+    #[error(transparent)]
+    Corpus(#[from] CorpusError),
+    /// A site profile of the corpus is invalid.
+    #[error(transparent)]
+    Profile(#[from] wildtrace_extract::config_error::ConfigError),
     /// The demo marketplace could not be started or fetched from.
     #[error("demo marketplace: {0}")]
     Demo(String),
@@ -49,54 +47,6 @@ pub struct BenchExtractOptions {
     pub seed: u64,
     /// Time the corpus repeatedly for at least this long.
     pub min_duration: Duration,
-}
-
-/// One page of the corpus, with how to extract it.
-#[derive(Debug, Clone)]
-pub struct CorpusPage {
-    /// Page URL.
-    pub url: Url,
-    /// Content-Type it was served with (fixtures: none, decoded by sniffing).
-    pub content_type: Option<String>,
-    /// Profile name, if any.
-    pub profile: Option<String>,
-    /// Raw body bytes.
-    pub body: Vec<u8>,
-}
-
-/// The fixture manifest `pages.toml`.
-#[derive(Debug, Deserialize)]
-pub struct Manifest {
-    /// One entry per fixture page.
-    pub page: Vec<ManifestPage>,
-}
-
-/// One fixture page.
-#[derive(Debug, Clone, Deserialize)]
-pub struct ManifestPage {
-    /// File name in the pages folder.
-    pub file: String,
-    /// URL it is extracted as.
-    pub url: String,
-    /// Site profile (name in `config/sites` or a path).
-    #[serde(default)]
-    pub profile: Option<String>,
-    /// What the page is, for people reading the manifest.
-    #[serde(default)]
-    pub about: Option<String>,
-}
-
-/// Reads `<dir>/pages.toml`.
-pub fn load_manifest(dir: &Path) -> Result<Manifest, BenchError> {
-    let path = dir.join("pages.toml");
-    let text = std::fs::read_to_string(&path).map_err(|e| BenchError::Corpus {
-        path: path.clone(),
-        message: e.to_string(),
-    })?;
-    toml::from_str(&text).map_err(|e| BenchError::Corpus {
-        path,
-        message: e.to_string(),
-    })
 }
 
 /// What the benchmark prints (one JSON line).
@@ -124,42 +74,6 @@ pub struct BenchExtractReport {
     pub pages_per_second_per_core: f64,
     /// Input megabytes per second on one core.
     pub mb_per_second_per_core: f64,
-}
-
-/// Reads the fixture pages listed in `pages.toml`.
-pub fn fixture_corpus(dir: &Path) -> Result<Vec<CorpusPage>, BenchError> {
-    let manifest = load_manifest(dir)?;
-    manifest
-        .page
-        .iter()
-        .map(|p| {
-            let path = dir.join(&p.file);
-            let body = std::fs::read(&path).map_err(|e| BenchError::Corpus {
-                path: path.clone(),
-                message: e.to_string(),
-            })?;
-            let url = Url::parse(&p.url).map_err(|e| BenchError::Corpus {
-                path: dir.join("pages.toml"),
-                message: format!("{}: url: {e}", p.file),
-            })?;
-            Ok(CorpusPage {
-                url,
-                content_type: None,
-                profile: p.profile.as_ref().map(|n| profile_ref(dir, n)),
-                body,
-            })
-        })
-        .collect()
-}
-
-/// A manifest's profile: a `.toml` path is relative to the fixtures folder,
-/// anything else names `config/sites/<name>.toml`.
-pub fn profile_ref(dir: &Path, name: &str) -> String {
-    if name.ends_with(".toml") {
-        dir.join(name).display().to_string()
-    } else {
-        name.to_string()
-    }
 }
 
 /// Fetches every publicly reachable detail page of a demo marketplace once.
@@ -226,10 +140,7 @@ pub fn time_corpus(
         if let Some(name) = &p.profile
             && !profiles.contains_key(name)
         {
-            let prof = resolve_profile(name, sites_dir).map_err(|e| BenchError::Corpus {
-                path: sites_dir.join(name),
-                message: e.to_string(),
-            })?;
+            let prof = resolve_profile(name, sites_dir)?;
             profiles.insert(name.clone(), prof);
         }
     }

@@ -1,4 +1,4 @@
-//! The embedded demo marketplace (`wildtrace_crawler::demo`): real servers on
+//! The embedded demo marketplace (`wildtrace_demo::market`): real servers on
 //! 127.0.0.1, hit with a real HTTP client, checked against the ground truth.
 
 use std::collections::BTreeSet;
@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use regex::Regex;
 use rust_decimal::Decimal;
-use wildtrace_crawler::demo::{
+use wildtrace_demo::market::{
     DemoMarket, DemoOptions, GroundTruth, RequestRecord, SiteKind, SiteTruth, TruthListing,
     generate,
 };

@@ -11,8 +11,8 @@ use arrow_array::{Array, ArrayRef};
 use arrow_schema::DataType;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use wildtrace_crawler::config::CrawlConfig;
-use wildtrace_crawler::demo::DemoOptions;
-use wildtrace_crawler::demorun::crawl_demo;
+use wildtrace_demo::market::DemoOptions;
+use wildtrace_demo::run::crawl_demo;
 
 fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in std::fs::read_dir(dir).unwrap() {

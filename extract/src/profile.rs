@@ -13,7 +13,7 @@ use scraper::Selector;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::config::{ConfigError, read_text};
+use crate::config_error::{ConfigError, read_text};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 use url::Url;
-use wildtrace_crawler::bench_extract::{load_manifest, profile_ref};
-use wildtrace_crawler::inspect::{ListingRecord, extract_records, resolve_profile};
-use wildtrace_crawler::privacy::Pseudonymiser;
+use wildtrace_extract::corpus::{load_manifest, profile_ref};
+use wildtrace_extract::inspect::{extract_records, resolve_profile};
+use wildtrace_extract::privacy::Pseudonymiser;
+use wildtrace_extract::record::ListingRecord;
 
 fn pages_dir() -> PathBuf {
     crate::manifest_dir().join("tests/fixtures/pages")

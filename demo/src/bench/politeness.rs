@@ -4,7 +4,7 @@
 //! It owns a set of local hosts (one axum server per loopback address
 //! 127.0.0.x, each asking for its own `Crawl-delay` in robots.txt and
 //! logging the arrival time of every request), one real crawl of all of
-//! them through [`crate::crawl::crawl`], and the report: utilisation =
+//! them through [`wildtrace_crawler::crawl::crawl`], and the report: utilisation =
 //! achieved request rate ÷ Σ allowed rate, and violations = gaps between
 //! two requests to one host shorter than that host's delay. It must not
 //! change any politeness rule for the benchmark: the crawl runs exactly as
@@ -21,8 +21,8 @@ use axum::routing::get;
 use tokio::net::TcpListener;
 use url::Url;
 
-use crate::config::CrawlConfig;
-use crate::crawl::{CrawlError, crawl};
+use wildtrace_crawler::config::CrawlConfig;
+use wildtrace_crawler::crawl::{CrawlError, crawl};
 
 /// Benchmark failures.
 #[derive(Debug, thiserror::Error)]
@@ -32,7 +32,7 @@ pub enum BenchError {
     Io(#[from] std::io::Error),
     /// The generated job was refused (a bug).
     #[error(transparent)]
-    Config(#[from] crate::config::ConfigError),
+    Config(#[from] wildtrace_crawler::config::ConfigError),
     /// The crawl failed.
     #[error(transparent)]
     Crawl(#[from] CrawlError),

@@ -1,0 +1,157 @@
+//! The main job, `wildtrace demo`: crawl the embedded marketplace round
+//! after round ([`crate::run::crawl_demo`]), analyse the lake with
+//! `wildtrace-analysis`, write the policymaker report for the latest year,
+//! and optionally export the market's ground truth and request log.
+//!
+//! It owns the order of those steps and the summary the binary prints. It
+//! must not crawl or analyse by itself: both go through their libraries.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use wildtrace_analysis::{AnalysisError, AnalysisOptions, AnalysisOutputs};
+use wildtrace_crawler::config::CrawlConfig;
+use wildtrace_crawler::crawl::CrawlOutcome;
+
+use crate::market::DemoOptions;
+use crate::run::{DemoError, crawl_demo};
+
+/// What the main job is asked to do.
+#[derive(Debug, Clone)]
+pub struct DemoJob {
+    /// The crawl job (its sites use `demo:<site>` base URLs).
+    pub config: CrawlConfig,
+    /// The market's seed and size.
+    pub market: DemoOptions,
+    /// Crawl rounds (the market removes listings between rounds).
+    pub rounds: u32,
+    /// Output folder for tables, figures, warehouse and report.
+    pub out_dir: PathBuf,
+    /// Species lexicon.
+    pub lexicon: PathBuf,
+    /// Exchange rates file.
+    pub rates: PathBuf,
+    /// Places gazetteer.
+    pub places: PathBuf,
+    /// Where to write the ground truth and the request log (JSON), if anywhere.
+    pub ground_truth: Option<PathBuf>,
+}
+
+/// Failures of the main job.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    /// The demo crawl failed.
+    #[error(transparent)]
+    Crawl(#[from] DemoError),
+    /// The analysis or the report failed.
+    #[error(transparent)]
+    Analysis(#[from] AnalysisError),
+    /// The ground-truth file could not be written.
+    #[error("writing {}: {source}", path.display())]
+    GroundTruth {
+        /// The file.
+        path: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+}
+
+/// What the main job did, printed by the binary (`Display`).
+#[derive(Debug)]
+pub struct DemoSummary {
+    /// Wall time of the whole job.
+    pub elapsed: Duration,
+    /// One outcome per crawl round.
+    pub rounds: Vec<CrawlOutcome>,
+    /// The lake folder.
+    pub lake_dir: PathBuf,
+    /// What the analysis wrote.
+    pub outputs: AnalysisOutputs,
+    /// The report for the latest year with listings.
+    pub report: PathBuf,
+}
+
+/// Runs the main job.
+pub async fn run(job: &DemoJob) -> Result<DemoSummary, PipelineError> {
+    let started = Instant::now();
+    let demo = crawl_demo(&job.config, job.market.clone(), job.rounds).await?;
+    if let Some(path) = &job.ground_truth {
+        let json = serde_json::json!({
+            "ground_truth": demo.ground_truth,
+            "requests": demo.requests,
+            "rounds": demo.rounds,
+        });
+        let bytes = serde_json::to_vec_pretty(&json).expect("JSON values serialise");
+        std::fs::write(path, bytes).map_err(|source| PipelineError::GroundTruth {
+            path: path.clone(),
+            source,
+        })?;
+    }
+    let run_ids: Vec<&str> = demo.rounds.iter().map(|r| r.run_id.as_str()).collect();
+    let source_line = format!(
+        "wildtrace demo marketplace (simulated, seed {}) · runs {} · {}",
+        job.market.seed,
+        run_ids.join(", "),
+        demo.rounds
+            .first()
+            .map(|r| r.crawl_date.to_string())
+            .unwrap_or_default()
+    );
+    let lake_dir = job.config.lake_dir();
+    let opts = AnalysisOptions {
+        lake_dir: lake_dir.clone(),
+        out_dir: job.out_dir.clone(),
+        lexicon_path: job.lexicon.clone(),
+        rates_path: job.rates.clone(),
+        places_path: job.places.clone(),
+        extra_inputs: vec![job.config.path.clone()],
+        source_line,
+    };
+    // The analysis is CPU-bound and synchronous: off the async workers.
+    let (outputs, report) = tokio::task::spawn_blocking(move || {
+        let outputs = wildtrace_analysis::run(&opts)?;
+        // The policymaker report for the latest year with listings.
+        let report = wildtrace_analysis::report::write_report_for(&opts.out_dir, None)?;
+        Ok::<_, AnalysisError>((outputs, report))
+    })
+    .await
+    .expect("analysis task panicked")?;
+    Ok(DemoSummary {
+        elapsed: started.elapsed(),
+        rounds: demo.rounds,
+        lake_dir,
+        outputs,
+        report,
+    })
+}
+
+impl fmt::Display for DemoSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "wildtrace demo: done in {:.1} s",
+            self.elapsed.as_secs_f64()
+        )?;
+        for r in &self.rounds {
+            writeln!(f, "  crawl run {}:", r.run_id)?;
+            for s in &r.sites {
+                writeln!(
+                    f,
+                    "    {:<13} {:>4} requests, {:>3} active, {:>3} changed, {:>3} removed, {:>3} refused by robots.txt, delay {:.2}s ({})",
+                    s.source,
+                    s.requests,
+                    s.active,
+                    s.changed,
+                    s.removed,
+                    s.robots_disallowed,
+                    s.delay_s,
+                    s.robots
+                )?;
+            }
+        }
+        writeln!(f, "  lake:      {}", self.lake_dir.display())?;
+        write!(f, "{}", self.outputs)?;
+        write!(f, "  report:    {}", self.report.display())
+    }
+}

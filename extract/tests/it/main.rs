@@ -1,0 +1,11 @@
+//! Integration tests of wildtrace-extract (one test binary; one module per area).
+mod extract;
+mod sitemap;
+
+/// The crate's folder, read at run time: a test binary built from another
+/// clone sharing the target dir must still find this clone's files.
+pub fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into())
+}

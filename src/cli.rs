@@ -1,0 +1,393 @@
+//! The command line: every subcommand with its arguments, defaults and help
+//! text (clap derive). It owns parsing only; what a command does lives in
+//! `commands/`, one module per command.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Ethical research crawler and trend analysis for online wildlife trafficking.
+///
+/// Crawls public marketplace listings politely (RFC 9309 robots.txt,
+/// per-host rate limits, honest identification), pseudonymises sellers at
+/// ingest, writes a versioned Parquet lake, and turns it into annual trend
+/// tables and figures for enforcement analysts, researchers and policymakers.
+#[derive(Debug, Parser)]
+#[command(name = "wildtrace", version, about, long_about)]
+pub struct Cli {
+    /// Log filter (tracing EnvFilter syntax), e.g. `info` or `wildtrace_crawler=debug`.
+    #[arg(long, global = true, env = "WILDTRACE_LOG", default_value = "info")]
+    pub log: String,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The main job: crawl the embedded demo marketplace (two rounds, so
+    /// removals show), write the lake, then the tables, figures and warehouse.
+    ///
+    /// The demo keeps its lake, state and key under the config's data_dir
+    /// (data/demo), which it resets on every run; outputs go to --out.
+    Demo(DemoArgs),
+    /// Crawl the sites of a job config once (one run), appending to its lake.
+    Crawl(CrawlArgs),
+    /// Run the crawl jobs of a folder on their `[schedule]` cron expressions,
+    /// in one long-running process (Ctrl-C or SIGTERM stops it cleanly).
+    ///
+    /// Each job's next run time is kept in its state store; a job never
+    /// overlaps itself; an interrupted run is resumed before a new one starts.
+    Schedule(ScheduleArgs),
+    /// Turn a lake into tables, figures and the DuckDB warehouse.
+    Analyse(AnalyseArgs),
+    /// Serve the demo marketplace alone, to point a crawler at it by hand.
+    ///
+    /// Prints each site's URL and an admin URL (ground truth, request log,
+    /// `POST /round/<n>` to move to the next round). Stops on Ctrl-C.
+    DemoMarket(DemoMarketArgs),
+    /// Write the policymaker report for one year: a self-contained HTML file
+    /// (figures inlined, no network needed) from the outputs of `analyse`/`demo`.
+    ///
+    /// Headline numbers with the change on the year before, the key tables, the
+    /// figures, the method in plain words, limitations and data protection.
+    Report(ReportArgs),
+    /// The species lexicon: import taxa and names, print coverage.
+    Lexicon {
+        #[command(subcommand)]
+        command: LexiconCommand,
+    },
+    /// Benchmarks (speed claims come from here, not from timed tests).
+    Bench {
+        #[command(subcommand)]
+        bench: BenchCommand,
+    },
+    /// Tools for people configuring sites: what the price parser, the
+    /// extractor, the robots.txt matcher and the sitemap parser make of one
+    /// input, printed as JSON.
+    Inspect {
+        #[command(subcommand)]
+        command: InspectCommand,
+    },
+    /// Recompute every digest of the evidence WARC files and check every
+    /// listing's pointer into them; exit 0 when clean, 1 with a per-file report.
+    Verify(VerifyArgs),
+    /// Run SQL against the DuckDB warehouse that `analyse`/`demo` build.
+    Sql(SqlArgs),
+}
+
+/// Arguments of `wildtrace demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Crawl job config whose sites use `demo:<site>` base URLs.
+    #[arg(long, default_value = "config/demo.toml")]
+    pub config: PathBuf,
+    /// Seed of the simulated marketplace (same seed, same listings).
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+    /// Listings generated per site.
+    #[arg(long, default_value_t = 150)]
+    pub listings_per_site: usize,
+    /// Crawl rounds (the market removes listings between rounds).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=2))]
+    pub rounds: u32,
+    /// Where tables, figures and the DuckDB warehouse go.
+    #[arg(long, default_value = "data/out")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub reference: ReferenceArgs,
+    /// Also write the market's ground truth and request log here (JSON).
+    #[arg(long)]
+    pub ground_truth: Option<PathBuf>,
+}
+
+/// Arguments of `wildtrace crawl`.
+#[derive(Debug, Args)]
+pub struct CrawlArgs {
+    /// Crawl job config (see config/demo.toml for a documented example).
+    #[arg(long)]
+    pub config: PathBuf,
+    /// Finish the job's interrupted run (after a crash, kill or Ctrl-C)
+    /// instead of refusing; starts a new run when none was interrupted.
+    #[arg(long)]
+    pub resume: bool,
+}
+
+/// Arguments of `wildtrace schedule`.
+#[derive(Debug, Args)]
+pub struct ScheduleArgs {
+    /// Folder of job files (`*.toml` with a `[schedule]` table).
+    #[arg(long, default_value = "config")]
+    pub config_dir: PathBuf,
+    /// Serve the embedded demo marketplace for `demo:` sites, moving it to
+    /// its next round (with removals) after each run; resets the demo data.
+    #[arg(long)]
+    pub demo: bool,
+    /// Seed of the demo marketplace (with --demo).
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+    /// Listings per demo site (with --demo).
+    #[arg(long, default_value_t = 150)]
+    pub listings_per_site: usize,
+    /// Exit after this many runs have finished (default: run until stopped).
+    #[arg(long)]
+    pub runs: Option<usize>,
+}
+
+/// Arguments of `wildtrace analyse`.
+#[derive(Debug, Args)]
+pub struct AnalyseArgs {
+    /// The lake folder (holding listings/ and fetch_log/).
+    #[arg(long, default_value = "data/lake")]
+    pub lake: PathBuf,
+    /// Output folder.
+    #[arg(long, default_value = "data/out")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub reference: ReferenceArgs,
+}
+
+/// The reference files of an analysis run (`demo` and `analyse`).
+#[derive(Debug, Args)]
+pub struct ReferenceArgs {
+    /// Species lexicon.
+    #[arg(long, default_value = wildtrace_analysis::DEFAULT_LEXICON)]
+    pub lexicon: PathBuf,
+    /// ECB reference rates in the `eurofxref-hist.csv` format (the .csv or
+    /// the ECB's .zip). The default is an illustrative demo table, not ECB data.
+    #[arg(long, default_value = wildtrace_analysis::DEFAULT_RATES)]
+    pub rates: PathBuf,
+    /// Places gazetteer (country names, cities, regions, site defaults).
+    #[arg(long, default_value = wildtrace_analysis::DEFAULT_PLACES)]
+    pub places: PathBuf,
+}
+
+/// Arguments of `wildtrace demo-market`.
+#[derive(Debug, Args)]
+pub struct DemoMarketArgs {
+    /// Seed of the simulated marketplace.
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+    /// Listings generated per site.
+    #[arg(long, default_value_t = 150)]
+    pub listings_per_site: usize,
+}
+
+/// Arguments of `wildtrace report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The year to report on (default: the latest year with listings).
+    #[arg(long)]
+    pub year: Option<i32>,
+    /// The output folder of `analyse`/`demo` (tables/, figures/); the report
+    /// is written there as report-<year>.html.
+    #[arg(long, default_value = "data/out")]
+    pub out: PathBuf,
+}
+
+/// Arguments of `wildtrace verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The lake folder (its listings carry the WARC pointers).
+    #[arg(long)]
+    pub lake: PathBuf,
+    /// The WARC folder (searched recursively); default: `warc/` next to the lake.
+    #[arg(long)]
+    pub warc: Option<PathBuf>,
+}
+
+/// Arguments of `wildtrace sql`.
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// The query, e.g. "SELECT * FROM annual_by_taxon_group".
+    pub query: String,
+    /// The warehouse file.
+    #[arg(long, default_value = "data/out/wildtrace.duckdb")]
+    pub warehouse: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InspectCommand {
+    /// Parse a price: `{"amount": "1299.00", "currency": "EUR", "currency_raw": "€", "amount_max": null}`.
+    ///
+    /// With --jsonl, reads lines `{"text": ..., "currency_hint": ...}` on stdin
+    /// and writes one result line per input line, in order (a bad line gives
+    /// `{"error": ...}` on its line).
+    Price {
+        /// The price text, e.g. "1.299,00 €" (omit with --jsonl).
+        #[arg(required_unless_present = "jsonl", conflicts_with = "jsonl")]
+        text: Option<String>,
+        /// ISO code or free text naming the currency ("AUD", "Norway") for an
+        /// ambiguous "$" or "kr".
+        #[arg(long)]
+        currency_hint: Option<String>,
+        /// Batch mode: JSON lines on stdin, JSON lines on stdout.
+        #[arg(long)]
+        jsonl: bool,
+    },
+    /// The listing records a saved page yields (a JSON array), as the crawler
+    /// would write them: prices parsed, contacts masked, the seller
+    /// pseudonymised with a throwaway key (pseudonyms differ between calls).
+    Extract {
+        /// The saved page (any charset: BOM, <meta> or detection decide).
+        file: PathBuf,
+        /// The URL the page was fetched from.
+        #[arg(long)]
+        url: String,
+        /// Site profile: NAME for config/sites/NAME.toml, or a path to a .toml file.
+        #[arg(long)]
+        profile: Option<String>,
+        /// Folder of site profiles that NAME resolves in.
+        #[arg(long, default_value = "config/sites")]
+        sites_dir: PathBuf,
+    },
+    /// Whether a robots.txt lets an agent fetch a URL: `{"allowed": true|false}`.
+    ///
+    /// With --jsonl, reads lines `{"robots": ..., "agent": ..., "url": ...}` on
+    /// stdin and writes one `{"allowed": ...}` line per input line, in order.
+    Robots {
+        /// The robots.txt file (omit with --jsonl).
+        #[arg(long, required_unless_present = "jsonl")]
+        robots: Option<PathBuf>,
+        /// Product token to match, e.g. `wildtrace`.
+        #[arg(long, required_unless_present = "jsonl")]
+        agent: Option<String>,
+        /// The URL to check.
+        #[arg(required_unless_present = "jsonl", conflicts_with = "jsonl")]
+        url: Option<String>,
+        /// Batch mode: JSON lines on stdin, JSON lines on stdout.
+        #[arg(long)]
+        jsonl: bool,
+    },
+    /// The URLs (and child sitemaps) a sitemap lists, with the limits applied
+    /// (XML or text, gzip detected by its bytes).
+    Sitemap {
+        /// The sitemap file.
+        file: PathBuf,
+        /// The URL it was fetched from.
+        #[arg(long)]
+        url: String,
+        /// Most bytes read after decompression.
+        #[arg(long, default_value_t = 52_428_800)]
+        max_bytes: u64,
+        /// Most entries taken from the file.
+        #[arg(long, default_value_t = 50_000)]
+        max_urls: usize,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Politeness at scale: one real crawl of many local hosts (127.0.0.x),
+    /// each asking for its own Crawl-delay; reports utilisation (achieved ÷
+    /// Σ allowed request rate) and violations (gaps shorter than a host's
+    /// delay), both measured at the servers. One JSON line.
+    Politeness {
+        /// Local hosts.
+        #[arg(long, default_value_t = 50)]
+        hosts: usize,
+        /// Seconds of work per host at its allowed rate.
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+        /// Global cap on requests in flight.
+        #[arg(long, default_value_t = 8)]
+        max_in_flight: usize,
+        /// Also print each host's figures.
+        #[arg(long)]
+        per_host: bool,
+    },
+    /// Extraction throughput: pages per second per core over the fixture
+    /// pages plus the demo marketplace's detail pages (fetched once, before
+    /// timing); the whole page-to-record step on one thread. One JSON line.
+    Extract {
+        /// Demo listings per site added to the corpus (0: fixtures only).
+        #[arg(long, default_value_t = 150)]
+        demo_listings: usize,
+        /// Demo seed.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Repeat the corpus for at least this many seconds.
+        #[arg(long, default_value_t = 5.0)]
+        seconds: f64,
+        /// Fixture pages folder (with pages.toml).
+        #[arg(long, default_value = "extract/tests/fixtures/pages")]
+        fixtures: PathBuf,
+        /// Site profiles folder.
+        #[arg(long, default_value = "config/sites")]
+        sites_dir: PathBuf,
+    },
+    /// The annual statistics over a synthetic per-listing table: polars (this
+    /// crate's code) vs the same aggregates in DuckDB SQL, each in its own
+    /// child process; prints one JSON line with wall time and peak RSS of both.
+    Annual {
+        /// Synthetic listings to generate (deterministic; reused when present).
+        #[arg(long, default_value_t = 10_000_000)]
+        listings: u64,
+        /// Where the synthetic Parquet table is kept (annual-<listings>/ under it).
+        #[arg(long, default_value = "data/bench")]
+        dir: PathBuf,
+    },
+    /// Species-lexicon matching throughput: classifies a synthetic
+    /// multilingual corpus of listing texts (deterministic) with the full
+    /// lexicon; prints one JSON line with MB/s per core.
+    Lexicon {
+        /// Corpus size in MB (10^6 bytes) of listing text.
+        #[arg(long, default_value_t = 64)]
+        mb: usize,
+        /// Corpus seed (same seed, same corpus).
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Worker threads (MB/s per core = total / threads).
+        #[arg(long, default_value_t = 1)]
+        threads: usize,
+        /// Species lexicon.
+        #[arg(long, default_value = wildtrace_analysis::DEFAULT_LEXICON)]
+        lexicon: PathBuf,
+    },
+    /// One engine of `bench annual` (run by it in a child process).
+    #[command(hide = true)]
+    AnnualWorker {
+        #[arg(long)]
+        engine: String,
+        #[arg(long)]
+        dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LexiconCommand {
+    /// Add taxa (with CITES appendix) from a Species+ CSV export and/or names
+    /// and synonyms from the GBIF backbone, writing a new lexicon file with
+    /// its patch version bumped. Prints a JSON summary (added, already known,
+    /// conflicts, appendix differences to review).
+    #[command(group(clap::ArgGroup::new("source").required(true).multiple(true).args(["species_plus", "gbif_taxon"])))]
+    Import {
+        /// Species+ "CITES listings" CSV export.
+        #[arg(long)]
+        species_plus: Option<PathBuf>,
+        /// GBIF backbone Taxon.tsv.
+        #[arg(long, requires = "gbif_vernacular")]
+        gbif_taxon: Option<PathBuf>,
+        /// GBIF backbone VernacularName.tsv.
+        #[arg(long, requires = "gbif_taxon")]
+        gbif_vernacular: Option<PathBuf>,
+        /// Languages whose vernacular names to import (default: en fr de es pt ru zh vi th).
+        #[arg(long, value_delimiter = ',')]
+        languages: Vec<String>,
+        /// The lexicon to extend.
+        #[arg(long, default_value = wildtrace_analysis::DEFAULT_LEXICON)]
+        lexicon: PathBuf,
+        /// Where the extended lexicon goes (may be the same file).
+        #[arg(long, default_value = "lexicon.toml")]
+        out: PathBuf,
+    },
+    /// Print the lexicon's counts per taxon group and per language.
+    Stats {
+        /// Species lexicon.
+        #[arg(long, default_value = wildtrace_analysis::DEFAULT_LEXICON)]
+        lexicon: PathBuf,
+        /// Print JSON instead of tables.
+        #[arg(long)]
+        json: bool,
+    },
+}

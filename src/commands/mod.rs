@@ -1,0 +1,125 @@
+//! One module per subcommand, each a small function that turns validated
+//! arguments into one library call and prints its result; plus what they
+//! share: the usage-error type, input checks, the async runtime, the stop
+//! signal and the table printer.
+//!
+//! Nothing here computes, crawls or analyses: that is the libraries' job.
+
+mod analyse;
+mod bench;
+mod crawl;
+mod demo;
+mod demo_market;
+mod inspect;
+mod lexicon;
+mod report;
+mod schedule;
+mod sql;
+mod verify;
+
+use std::path::Path;
+
+use anyhow::Context;
+use tokio::sync::watch;
+
+use crate::cli::Command;
+
+/// Runs one subcommand.
+pub fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Demo(args) => demo::run(args),
+        Command::Crawl(args) => crawl::run(args),
+        Command::Schedule(args) => schedule::run(args),
+        Command::Analyse(args) => analyse::run(args),
+        Command::DemoMarket(args) => demo_market::run(args),
+        Command::Report(args) => report::run(args),
+        Command::Lexicon { command } => lexicon::run(command),
+        Command::Bench { bench } => bench::run(bench),
+        Command::Inspect { command } => inspect::run(command),
+        Command::Verify(args) => verify::run(args),
+        Command::Sql(args) => sql::run(args),
+    }
+}
+
+/// A failure of the user's making (bad arguments, a missing input): exit 2.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// Refuses missing inputs up front, so they are usage errors (exit 2).
+pub fn require(path: &Path, what: &str) -> anyhow::Result<()> {
+    if path.exists() {
+        Ok(())
+    } else {
+        Err(UsageError(format!("{}: no such {what}", path.display())).into())
+    }
+}
+
+/// The multi-threaded runtime the async commands run on.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}
+
+/// The stop signal handed to crawls and the scheduler: it turns true on
+/// Ctrl-C or SIGTERM, and runs then stop taking URLs and stay resumable.
+/// Must be called inside the runtime.
+pub fn stop_on_signals() -> watch::Receiver<bool> {
+    let (tx, rx) = watch::channel(false);
+    tokio::spawn(async move {
+        #[cfg(unix)]
+        {
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                    .expect("SIGTERM handler");
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::warn!("stop requested: finishing the requests in flight; runs stay resumable");
+        let _ = tx.send(true);
+    });
+    rx
+}
+
+/// Prints rows as an aligned text table with a row count.
+pub fn print_table(cols: &[String], rows: &[Vec<String>]) {
+    let mut widths: Vec<usize> = cols.iter().map(|c| c.chars().count()).collect();
+    for r in rows {
+        for (i, v) in r.iter().enumerate() {
+            widths[i] = widths[i].max(v.chars().count());
+        }
+    }
+    let line = |vals: &[String]| {
+        vals.iter()
+            .enumerate()
+            .map(|(i, v)| format!("{v:<w$}", w = widths[i]))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    println!("{}", line(cols));
+    println!(
+        "{}",
+        widths
+            .iter()
+            .map(|w| "-".repeat(*w))
+            .collect::<Vec<_>>()
+            .join("-+-")
+    );
+    for r in rows {
+        println!("{}", line(r));
+    }
+    println!("({} rows)", rows.len());
+}

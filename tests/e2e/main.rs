@@ -1,0 +1,12 @@
+//! End to end: the real `wildtrace` binary, on the demo marketplace and on
+//! files a user would pass it, checked against the marketplace's own ground
+//! truth (one test binary; one module per topic).
+
+mod browser;
+mod cli;
+mod inspect;
+mod notebooks;
+mod pipeline;
+mod resume;
+mod schedule;
+mod support;
