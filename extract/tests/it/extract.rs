@@ -14,11 +14,11 @@ use wildtrace_extract::privacy::Pseudonymiser;
 use wildtrace_extract::record::ListingRecord;
 
 fn pages_dir() -> PathBuf {
-    crate::manifest_dir().join("tests/fixtures/pages")
+    crate::support::manifest_dir().join("tests/fixtures/pages")
 }
 
 fn sites_dir() -> PathBuf {
-    crate::manifest_dir().join("../config/sites")
+    crate::support::manifest_dir().join("../config/sites")
 }
 
 fn records_of(dir: &Path, file: &str, url: &str, profile: Option<&str>) -> Vec<ListingRecord> {

@@ -1,11 +1,13 @@
-//! Integration tests of wildtrace-extract (one test binary; one module per area).
+//! Integration tests of wildtrace-extract: one test binary, one module per
+//! topic, shared helpers in `support`.
+//!
+//! - `data`: the embedded data files load and validate.
+//! - `price`, `quantity`: the parsers on real-world listing text.
+//! - `extract`: fixture pages to records, against committed snapshots.
+//! - `sitemap`: sitemap formats, limits and hostile input.
+mod data;
 mod extract;
+mod price;
+mod quantity;
 mod sitemap;
-
-/// The crate's folder, read at run time: a test binary built from another
-/// clone sharing the target dir must still find this clone's files.
-pub fn manifest_dir() -> std::path::PathBuf {
-    std::env::var_os("CARGO_MANIFEST_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into())
-}
+mod support;

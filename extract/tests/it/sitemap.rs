@@ -9,7 +9,7 @@ use url::Url;
 use wildtrace_extract::sitemap::{SitemapError, SitemapLimits, parse_sitemap};
 
 fn fixture(name: &str) -> Vec<u8> {
-    let p: PathBuf = crate::manifest_dir()
+    let p: PathBuf = crate::support::manifest_dir()
         .join("tests/fixtures/sitemaps")
         .join(name);
     std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))

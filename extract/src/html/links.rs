@@ -1,0 +1,67 @@
+//! The links a search page offers (listing pages and the next page) and the
+//! "listing ended" markers of a page, as a site profile defines them.
+//!
+//! It owns same-origin filtering and de-duplication of links. It must not
+//! fetch, decide crawl scope beyond the page's own origin, or read listing
+//! fields.
+
+use std::sync::LazyLock;
+
+use scraper::{Html, Selector};
+use url::Url;
+
+use super::sel;
+use crate::profile::SiteProfile;
+
+static LINKS: LazyLock<Selector> = LazyLock::new(|| sel("a[href]"));
+static BODY: LazyLock<Selector> = LazyLock::new(|| sel("body"));
+
+/// Listing links and the next-page link on a search page, absolute, in page
+/// order, without duplicates.
+pub fn search_links(doc: &Html, url: &Url, profile: &SiteProfile) -> (Vec<Url>, Option<Url>) {
+    let mut listings: Vec<Url> = Vec::new();
+    for a in doc.select(&LINKS) {
+        let Some(href) = a.value().attr("href") else {
+            continue;
+        };
+        let Ok(mut u) = url.join(href.trim()) else {
+            continue;
+        };
+        u.set_fragment(None);
+        if same_origin(&u, url) && profile.is_listing(&u) && !listings.contains(&u) {
+            listings.push(u);
+        }
+    }
+    let next = doc
+        .select(&profile.next_page)
+        .filter_map(|a| a.value().attr("href"))
+        .filter_map(|h| url.join(h.trim()).ok())
+        .find(|u| same_origin(u, url) && u != url);
+    (listings, next)
+}
+
+/// Whether the page's visible text carries one of the profile's "ended" markers.
+pub fn has_removed_marker(doc: &Html, profile: &SiteProfile) -> bool {
+    if profile.removed_markers.is_empty() {
+        return false;
+    }
+    let text = page_text(doc);
+    profile
+        .removed_markers
+        .iter()
+        .any(|m| text.contains(m.as_str()))
+}
+
+fn page_text(doc: &Html) -> String {
+    let body = doc.select(&BODY).next();
+    match body {
+        Some(b) => b.text().collect::<Vec<_>>().join(" "),
+        None => doc.root_element().text().collect::<Vec<_>>().join(" "),
+    }
+}
+
+fn same_origin(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host() == b.host()
+        && a.port_or_known_default() == b.port_or_known_default()
+}
