@@ -297,13 +297,32 @@ pub struct Revisit {
     pub min_interval: Duration,
 }
 
+/// Where a site lives, as `base_url` gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Base {
+    /// An http(s) URL with a host.
+    Url(Url),
+    /// `demo:<name>`: a site of the demo marketplace, whose address the
+    /// caller that serves it supplies (see `crawl::resolve_bases`).
+    Named(String),
+}
+
+impl std::fmt::Display for Base {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Base::Url(u) => write!(f, "{u}"),
+            Base::Named(n) => write!(f, "demo:{n}"),
+        }
+    }
+}
+
 /// One site to crawl.
 #[derive(Debug, Clone)]
 pub struct SiteConfig {
     /// Short name, the lake's `source` partition.
     pub name: String,
-    /// Where the site lives; `demo:<name>` is resolved by `wildtrace demo`.
-    pub base_url: String,
+    /// Where the site lives.
+    pub base: Base,
     /// Parsed site profile.
     pub profile: SiteProfile,
     /// Search URL template relative to `base_url`, with `{term}`.
@@ -339,8 +358,9 @@ pub struct CrawlConfig {
     pub revisit: Revisit,
     /// Evidence mode: WARC folder when every exchange is to be kept as WARC 1.1.
     pub warc_dir: Option<PathBuf>,
-    /// Cron expression for `wildtrace schedule` (seconds field first), if any.
-    pub schedule: Option<String>,
+    /// When `wildtrace schedule` runs the job (cron, seconds field first;
+    /// `source()` is the expression as written), if it is scheduled.
+    pub schedule: Option<cron::Schedule>,
     /// Sites, in file order.
     pub sites: Vec<SiteConfig>,
 }
@@ -476,10 +496,13 @@ impl CrawlConfig {
                     format!("site `{name}` is listed twice"),
                 ));
             }
-            let base = s.base_url.get_ref();
-            if !base.starts_with("demo:") {
-                match Url::parse(base) {
-                    Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
+            let raw_base = s.base_url.get_ref();
+            let base = match raw_base.strip_prefix("demo:") {
+                Some(n) => Base::Named(n.to_string()),
+                None => match Url::parse(raw_base) {
+                    Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {
+                        Base::Url(u)
+                    }
                     _ => {
                         return Err(err(
                             s.base_url.span(),
@@ -487,8 +510,8 @@ impl CrawlConfig {
                             "must be an http(s) URL or demo:<site>".into(),
                         ));
                     }
-                }
-            }
+                },
+            };
             if !s.search.get_ref().contains("{term}") {
                 return Err(err(
                     s.search.span(),
@@ -525,7 +548,7 @@ impl CrawlConfig {
             let profile = SiteProfile::load(&profile_path)?;
             sites.push(SiteConfig {
                 name,
-                base_url: base.clone(),
+                base,
                 profile,
                 search: s.search.get_ref().clone(),
                 terms: s.terms.get_ref().clone(),
@@ -544,17 +567,19 @@ impl CrawlConfig {
         }
         let schedule = match &raw.schedule {
             Some(s) => {
-                let expr = s.cron.get_ref().trim().to_string();
-                if let Err(e) = expr.parse::<cron::Schedule>() {
-                    return Err(err(
-                        s.cron.span(),
-                        "schedule.cron",
-                        format!(
-                            "not a cron expression (sec min hour day month weekday [year]): {e}"
-                        ),
-                    ));
+                let expr = s.cron.get_ref().trim();
+                match expr.parse::<cron::Schedule>() {
+                    Ok(c) => Some(c),
+                    Err(e) => {
+                        return Err(err(
+                            s.cron.span(),
+                            "schedule.cron",
+                            format!(
+                                "not a cron expression (sec min hour day month weekday [year]): {e}"
+                            ),
+                        ));
+                    }
                 }
-                Some(expr)
             }
             None => None,
         };

@@ -159,22 +159,6 @@ impl Fetcher {
         })
     }
 
-    /// One GET, body read up to the cap.
-    pub async fn get(&self, url: &Url) -> Result<Fetched, FetchError> {
-        self.get_conditional(url, None, None).await
-    }
-
-    /// One GET with stored validators (`If-None-Match`, `If-Modified-Since`),
-    /// so an unchanged page answers 304 with no body.
-    pub async fn get_conditional(
-        &self,
-        url: &Url,
-        etag: Option<&str>,
-        last_modified: Option<&str>,
-    ) -> Result<Fetched, FetchError> {
-        self.get_with(url, etag, last_modified, BodyCap::Page).await
-    }
-
     /// One GET with an explicit body cap (see [`BodyCap`]).
     pub async fn get_with(
         &self,

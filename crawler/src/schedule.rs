@@ -13,7 +13,6 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -128,16 +127,24 @@ pub fn load_jobs(dir: &Path) -> Result<Vec<CrawlConfig>, ScheduleError> {
     Ok(jobs)
 }
 
-fn cron_of(cfg: &CrawlConfig) -> cron::Schedule {
-    cron::Schedule::from_str(cfg.schedule.as_deref().expect("scheduled job"))
-        .expect("validated when the config was loaded")
+/// The cron expression as written (empty for an unscheduled job).
+fn cron_source(cfg: &CrawlConfig) -> &str {
+    cfg.schedule.as_ref().map(|c| c.source()).unwrap_or("")
+}
+
+/// The job's next run after `now` (`now` itself for an unscheduled job).
+fn next_after(cfg: &CrawlConfig, now: DateTime<Utc>) -> DateTime<Utc> {
+    cfg.schedule
+        .as_ref()
+        .and_then(|c| c.after(&now).next())
+        .unwrap_or(now)
 }
 
 /// The job's next run: the stored one (a missed run is due at once, once),
 /// unless the cron expression changed since it was stored.
 fn stored_next(cfg: &CrawlConfig, now: DateTime<Utc>) -> Result<DateTime<Utc>, ScheduleError> {
     let mut store = Store::open(&cfg.state_dir())?;
-    let expr = cfg.schedule.clone().unwrap_or_default();
+    let expr = cron_source(cfg);
     let stored = store
         .meta(NEXT_RUN_KEY)?
         .zip(store.meta(CRON_KEY)?)
@@ -147,7 +154,7 @@ fn stored_next(cfg: &CrawlConfig, now: DateTime<Utc>) -> Result<DateTime<Utc>, S
     let next = match stored {
         Some(t) => t,
         None => {
-            let t = cron_of(cfg).after(&now).next().unwrap_or(now);
+            let t = next_after(cfg, now);
             store_next(&mut store, cfg, t)?;
             t
         }
@@ -158,7 +165,7 @@ fn stored_next(cfg: &CrawlConfig, now: DateTime<Utc>) -> Result<DateTime<Utc>, S
 /// Persists the job's next run and the cron expression it comes from.
 fn store_next(store: &mut Store, cfg: &CrawlConfig, t: DateTime<Utc>) -> Result<(), ScheduleError> {
     store.set_meta(NEXT_RUN_KEY, &t.to_rfc3339())?;
-    store.set_meta(CRON_KEY, cfg.schedule.as_deref().unwrap_or(""))?;
+    store.set_meta(CRON_KEY, cron_source(cfg))?;
     Ok(())
 }
 
@@ -177,7 +184,7 @@ pub async fn run_schedule(
         }
         let bases = resolve_bases(&j, &opts.named_bases)?;
         let next = stored_next(&j, Utc::now())?;
-        info!(job = j.job, cron = j.schedule, next = %next, "scheduled");
+        info!(job = j.job, cron = cron_source(&j), next = %next, "scheduled");
         active.push(Job {
             cfg: j,
             bases,
@@ -224,7 +231,7 @@ pub async fn run_schedule(
                     continue;
                 }
                 // Catch up once, however many fire times were missed.
-                job.next = cron_of(&job.cfg).after(&now).next().unwrap_or(now);
+                job.next = next_after(&job.cfg, now);
                 store_next(&mut Store::open(&job.cfg.state_dir())?, &job.cfg, job.next)?;
                 if job.running.is_some() {
                     // why: two runs of one job would double its request rate to every host.
@@ -268,7 +275,9 @@ pub async fn run_schedule(
 
 /// Whether a job names a `demo:` site.
 pub fn uses_demo(cfg: &CrawlConfig) -> bool {
-    cfg.sites.iter().any(|s| s.base_url.starts_with("demo:"))
+    cfg.sites
+        .iter()
+        .any(|s| matches!(s.base, crate::config::Base::Named(_)))
 }
 
 /// A scheduled run in progress.

@@ -50,6 +50,9 @@ pub enum StateError {
         /// Cause.
         message: String,
     },
+    /// A task panicked while it held the store; nothing more is committed.
+    #[error("state store: a crawl task panicked while writing it")]
+    Poisoned,
 }
 
 /// Version of the store's tables; a store of another version is refused.
@@ -209,6 +212,29 @@ pub struct Store {
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+/// The store shared by the host workers of one run: each call locks it for
+/// one short, synchronous operation (never across an await).
+#[derive(Debug, Clone)]
+pub struct SharedStore(std::sync::Arc<std::sync::Mutex<Store>>);
+
+impl SharedStore {
+    /// Shares `store`.
+    pub fn new(store: Store) -> SharedStore {
+        SharedStore(std::sync::Arc::new(std::sync::Mutex::new(store)))
+    }
+
+    /// Runs `f` on the store. why: a panic while the store was held may have
+    /// left a transaction half-applied in memory, so a poisoned lock stops
+    /// the run instead of committing more.
+    pub fn with<R>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<R, StateError>,
+    ) -> Result<R, StateError> {
+        let mut store = self.0.lock().map_err(|_| StateError::Poisoned)?;
+        f(&mut store)
     }
 }
 

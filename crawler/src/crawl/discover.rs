@@ -1,0 +1,131 @@
+//! Discovery: the links that fill a host's frontier — listing links and
+//! the next results page of a search page, the child sitemaps and listing
+//! URLs of a sitemap, and the sitemaps a site names (its robots.txt
+//! `Sitemap:` lines, if allowed, and the job's own).
+//!
+//! It owns which found links are worth a request. It must not fetch; every
+//! link found goes through frontier admission, and is checked against scope
+//! and robots.txt again when it is fetched.
+
+use scraper::Html;
+use tracing::warn;
+use url::Url;
+use wildtrace_extract::html::search_links;
+use wildtrace_extract::robots::Robots;
+use wildtrace_extract::sitemap::{SitemapLimits, parse_sitemap};
+
+use super::frontier::Task;
+use super::host::HostWorker;
+use crate::fetch::Fetched;
+use crate::state::TaskKind;
+
+/// The largest sitemap file read. why: the sitemap protocol allows 50 MB
+/// per file, more than a page.
+pub(super) const SITEMAP_MAX_BYTES: u64 = 50 * 1024 * 1024;
+
+impl HostWorker {
+    /// Queues the site's sitemaps: its robots.txt `Sitemap:` lines (if the
+    /// site allows that) and the ones in the job config.
+    pub(super) fn push_sitemaps(&mut self) {
+        let mut roots: Vec<Url> = Vec::new();
+        if self.site.robots_sitemaps
+            && let Robots::Parsed(f) = &self.robots
+        {
+            roots.extend(f.sitemaps.iter().filter_map(|s| Url::parse(s).ok()));
+        }
+        for s in &self.site.sitemaps {
+            if let Ok(u) = self.base.join(s) {
+                roots.push(u);
+            }
+        }
+        for u in roots {
+            self.push(u, TaskKind::Sitemap { level: 0 }, 0);
+        }
+    }
+
+    /// A search results page: its listing links (retyping a queued revisit
+    /// or sitemap find of the same listing, so its term is recorded) and its
+    /// next page, up to `max_search_pages`.
+    pub(super) fn search_page(
+        &mut self,
+        task: &Task,
+        url: &Url,
+        fetched: &Fetched,
+        term: String,
+        page: usize,
+    ) {
+        let text = fetched.text();
+        let (listings, next) = {
+            let doc = Html::parse_document(&text);
+            search_links(&doc, url, &self.site.profile)
+        };
+        for l in listings {
+            if !self.frontier.admit(&l, task.depth + 1, &self.ctx.cfg.scope) {
+                continue;
+            }
+            let key = self.canon(&l);
+            if let Some(kind) = self.frontier.retype_as_search_find(&key, &term) {
+                self.lane.pending.retyped.push((key, kind));
+                continue;
+            }
+            self.push(l, TaskKind::Listing { term: term.clone() }, task.depth + 1);
+        }
+        if let Some(n) = next.filter(|_| page < self.ctx.cfg.scope.max_search_pages)
+            && self.frontier.admit(&n, task.depth + 1, &self.ctx.cfg.scope)
+        {
+            self.push(
+                n,
+                TaskKind::Search {
+                    term,
+                    page: page + 1,
+                },
+                task.depth + 1,
+            );
+        }
+    }
+
+    /// A sitemap (or sitemap index): its in-scope children, down to
+    /// `max_sitemap_depth`, and its in-scope listing URLs.
+    pub(super) fn sitemap(&mut self, task: &Task, url: &Url, fetched: &Fetched, level: usize) {
+        let scope = &self.ctx.cfg.scope;
+        let limits = SitemapLimits {
+            max_bytes: SITEMAP_MAX_BYTES,
+            max_urls: scope.max_sitemap_urls,
+            max_depth: scope.max_sitemap_depth as u32,
+        };
+        let map = match parse_sitemap(&fetched.body, url, &limits) {
+            Ok(m) => m,
+            Err(e) => {
+                // why: a broken or hostile sitemap costs this sitemap only.
+                warn!(%url, error = %e, "sitemap not readable");
+                return;
+            }
+        };
+        if map.truncated {
+            warn!(%url, "sitemap truncated at the URL or size cap");
+        }
+        if (level as u32) < limits.max_depth {
+            for child in map.children {
+                if self.check_scope(&child).is_ok() {
+                    self.push(
+                        child,
+                        TaskKind::Sitemap { level: level + 1 },
+                        task.depth + 1,
+                    );
+                }
+            }
+        } else if !map.children.is_empty() {
+            warn!(%url, "sitemap index nesting limit reached");
+        }
+        for entry in map.urls {
+            let u = entry.loc;
+            // Only listing pages are worth a request; the rest of a site is out of our scope.
+            if self.check_scope(&u).is_ok()
+                && self.site.profile.is_listing(&u)
+                && self.frontier.admit(&u, task.depth + 1, &self.ctx.cfg.scope)
+            {
+                self.push(u, TaskKind::SitemapListing, task.depth + 1);
+            }
+        }
+    }
+}

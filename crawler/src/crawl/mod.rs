@@ -1,0 +1,410 @@
+//! One crawl run of a job: every configured site crawled concurrently, each
+//! host by its own politeness-bound worker, into one lake file per site.
+//!
+//! This file owns the run: claiming it (or resuming an interrupted one) in
+//! the state store, seeding the frontier, starting one worker per host, and
+//! publishing what they committed (the lake files first, then the
+//! registry). The worker and its parts live in the submodules:
+//!
+//! - [`host`]: a host's worker and its request lanes (the one polite-GET
+//!   path), the task loop, what each response means;
+//! - [`frontier`]: the host's queue of tasks, their order, admission (depth
+//!   and query-variant traps) and retries with a not-before time;
+//! - [`scope`]: which URLs may be requested at all (host, scheme, length,
+//!   private addresses, repeated segments) and robots.txt's verdict;
+//! - [`pacing`]: the host's next-allowed time, rate limiter, back-off and
+//!   the global cap on requests in flight;
+//! - [`robots`]: the robots.txt lifecycle (cache, Cache-Control, 30-day
+//!   last-good copy, retries while unavailable, redirects);
+//! - [`discover`]: links from search pages and sitemaps into the frontier;
+//! - [`rows`]: lake rows and registry entries from listing pages;
+//! - [`evidence`]: WARC records of every exchange in evidence mode.
+//!
+//! It must not sleep inside the HTTP client or retry anywhere but through
+//! the frontier.
+
+mod discover;
+mod evidence;
+mod frontier;
+mod host;
+mod pacing;
+mod robots;
+mod rows;
+mod scope;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use tokio::sync::{Semaphore, watch};
+use tracing::{info, warn};
+use url::Url;
+use wildtrace_extract::privacy::Pseudonymiser;
+use wildtrace_extract::urlnorm::canonical_with;
+
+use crate::config::{Base, CrawlConfig};
+use crate::fetch::{FetchError, Fetcher};
+use crate::lake::{self, FetchRow, ListingRow};
+use crate::state::{FrontierTask, RunInfo, SharedStore, Store, TaskKind};
+use host::HostWorker;
+
+/// Fetch-log outcomes that mean no request was sent.
+const NOT_SENT: &[&str] = &["robots_disallowed", "out_of_scope", "redirect_limit"];
+/// Fetch-log outcomes that mean a URL was given up.
+const FAILED: &[&str] = &["gave_up", "too_large", "not_html", "redirect_limit"];
+
+/// Crawl failures that stop a run (a bad page or host never does).
+#[derive(Debug, thiserror::Error)]
+pub enum CrawlError {
+    /// A site's base URL could not be resolved.
+    #[error("site `{site}`: {message}")]
+    Site {
+        /// Site name.
+        site: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// An earlier run of this job was interrupted and must be finished first.
+    #[error(
+        "run {run_id} of this job was interrupted; finish it with `wildtrace crawl --resume` (nothing it collected is lost)"
+    )]
+    Interrupted {
+        /// The unfinished run.
+        run_id: String,
+    },
+    /// The run was asked to stop (SIGINT/SIGTERM); it resumes next time.
+    #[error("run {run_id} stopped before the end; `--resume` finishes it")]
+    Stopped {
+        /// The unfinished run.
+        run_id: String,
+    },
+    /// The HTTP client could not be built.
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+    /// Lake write failure.
+    #[error(transparent)]
+    Lake(#[from] lake::LakeError),
+    /// State store failure.
+    #[error(transparent)]
+    State(#[from] crate::state::StateError),
+    /// Key file failure.
+    #[error(transparent)]
+    Privacy(#[from] wildtrace_extract::privacy::PrivacyError),
+    /// Evidence mode could not write its WARC file (the run stops rather
+    /// than collect listings without their evidence).
+    #[error(transparent)]
+    Warc(#[from] crate::warc::WarcError),
+}
+
+/// What one site's crawl produced.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct SiteOutcome {
+    /// Site name.
+    pub source: String,
+    /// The robots.txt policy applied.
+    pub robots: String,
+    /// Delay between requests actually used, seconds.
+    pub delay_s: f64,
+    /// Lake file of listing observations (None when there were none).
+    pub listings_file: Option<PathBuf>,
+    /// Lake file of the fetch log.
+    pub fetch_log_file: Option<PathBuf>,
+    /// Requests sent.
+    pub requests: usize,
+    /// URLs refused by robots.txt (logged, never fetched).
+    pub robots_disallowed: usize,
+    /// Listing observations by status.
+    pub active: usize,
+    /// Listings whose price or text changed since the last run.
+    pub changed: usize,
+    /// Listings observed removed.
+    pub removed: usize,
+    /// URLs given up on (network errors, too large, retries exhausted).
+    pub failed: usize,
+}
+
+/// What a crawl run produced.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CrawlOutcome {
+    /// Run id.
+    pub run_id: String,
+    /// UTC date of the run's start (the lake partition).
+    pub crawl_date: NaiveDate,
+    /// Whether this finished an interrupted run.
+    pub resumed: bool,
+    /// Per site, in config order.
+    pub sites: Vec<SiteOutcome>,
+}
+
+/// How to run.
+#[derive(Debug, Clone, Default)]
+pub struct CrawlOptions {
+    /// Finish the job's interrupted run if there is one (else start a new one).
+    pub resume: bool,
+    /// When this turns true, workers stop taking new URLs; the run stays
+    /// unfinished and resumable.
+    pub stop: Option<watch::Receiver<bool>>,
+}
+
+/// Resolves each site's base URL; named (`demo:<name>`) bases come from `demo`.
+pub fn resolve_bases(
+    cfg: &CrawlConfig,
+    demo: &BTreeMap<String, Url>,
+) -> Result<BTreeMap<String, Url>, CrawlError> {
+    let mut out = BTreeMap::new();
+    for s in &cfg.sites {
+        let url = match &s.base {
+            Base::Url(u) => u.clone(),
+            Base::Named(name) => demo.get(name).cloned().ok_or_else(|| CrawlError::Site {
+                site: s.name.clone(),
+                message: format!(
+                    "`demo:{name}` names no demo marketplace site (use `wildtrace demo`)"
+                ),
+            })?,
+        };
+        out.insert(s.name.clone(), url);
+    }
+    Ok(out)
+}
+
+/// Runs one new crawl of every site in `cfg` against `bases` (refusing if
+/// an earlier run was interrupted), writes the lake files and updates the
+/// registry.
+pub async fn crawl(
+    cfg: &CrawlConfig,
+    bases: &BTreeMap<String, Url>,
+) -> Result<CrawlOutcome, CrawlError> {
+    crawl_with(cfg, bases, CrawlOptions::default()).await
+}
+
+/// The frontier seeds of a new run: each search term's first results page,
+/// then the known listings due for a revisit.
+fn seeds(
+    cfg: &CrawlConfig,
+    bases: &BTreeMap<String, Url>,
+    store: &Store,
+    now: DateTime<Utc>,
+) -> Result<Vec<(String, Vec<FrontierTask>)>, CrawlError> {
+    let mut out = Vec::new();
+    for site in &cfg.sites {
+        let base = bases.get(&site.name).ok_or_else(|| CrawlError::Site {
+            site: site.name.clone(),
+            message: "no base URL".into(),
+        })?;
+        let mut tasks = Vec::new();
+        let task = |url: Url, kind: TaskKind| FrontierTask {
+            canonical: canonical_with(&url, &cfg.scope.tracking_params).to_string(),
+            url: url.to_string(),
+            kind,
+            depth: 0,
+            attempt: 0,
+            not_before: now,
+        };
+        for term in &site.terms {
+            let rel = site.search.replace(
+                "{term}",
+                &url::form_urlencoded::byte_serialize(term.as_bytes()).collect::<String>(),
+            );
+            match base.join(&rel) {
+                Ok(u) => tasks.push(task(
+                    u,
+                    TaskKind::Search {
+                        term: term.clone(),
+                        page: 1,
+                    },
+                )),
+                Err(e) => warn!(source = site.name, term, error = %e, "bad search URL"),
+            }
+        }
+        if cfg.revisit.enabled {
+            let min = chrono::TimeDelta::from_std(cfg.revisit.min_interval)
+                .unwrap_or(chrono::TimeDelta::MAX);
+            for (_, k) in store.revisits(&site.name)? {
+                // why: a per-job interval keeps revisits from hammering a site
+                // whose listings were observed moments ago.
+                if k.last_observed_at.is_some_and(|t| now - t < min) {
+                    continue;
+                }
+                if let Ok(u) = Url::parse(&k.url) {
+                    tasks.push(task(u, TaskKind::Revisit));
+                }
+            }
+        }
+        out.push((site.name.clone(), tasks));
+    }
+    Ok(out)
+}
+
+/// Runs (or resumes) one crawl of every site in `cfg`.
+pub async fn crawl_with(
+    cfg: &CrawlConfig,
+    bases: &BTreeMap<String, Url>,
+    opts: CrawlOptions,
+) -> Result<CrawlOutcome, CrawlError> {
+    let state_dir = cfg.state_dir();
+    let mut store = Store::open(&state_dir)?;
+    let run: RunInfo = match store.unfinished_run(&cfg.job)? {
+        Some(r) if opts.resume => r,
+        Some(r) => return Err(CrawlError::Interrupted { run_id: r.run_id }),
+        None => {
+            let now = Utc::now();
+            let seeds = seeds(cfg, bases, &store, now)?;
+            // The run number is claimed and the frontier seeded in one
+            // transaction, before any request: a crashed run's id is never reused.
+            store.begin_run(&cfg.job, now, &seeds)?
+        }
+    };
+    let run_id = run.run_id.clone();
+    info!(
+        run_id,
+        resumed = run.resumed,
+        sites = cfg.sites.len(),
+        "crawl run starting"
+    );
+
+    let store = SharedStore::new(store);
+    let ctx = Arc::new(Ctx {
+        fetcher: Fetcher::new(&cfg.identity, &cfg.fetch, cfg.scope.allow_private_addresses)?,
+        pseudonyms: Pseudonymiser::load_or_create(&cfg.pseudonym_key)?,
+        in_flight: Arc::new(Semaphore::new(cfg.politeness.max_in_flight)),
+        store: store.clone(),
+        cfg: cfg.clone(),
+        run_id: run_id.clone(),
+        stop: opts.stop.clone(),
+    });
+
+    let mut handles = Vec::new();
+    for site in &cfg.sites {
+        let base = bases
+            .get(&site.name)
+            .cloned()
+            .ok_or_else(|| CrawlError::Site {
+                site: site.name.clone(),
+                message: "no base URL".into(),
+            })?;
+        let worker = HostWorker::new(ctx.clone(), site.clone(), base)?;
+        handles.push(tokio::spawn(worker.run()));
+    }
+
+    let mut policies = Vec::new();
+    let mut stopped = false;
+    let mut first_error = None;
+    for h in handles {
+        // A worker that panicked takes the run down with its panic.
+        let joined = h
+            .await
+            .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+        match joined {
+            Ok(p) => {
+                stopped |= p.stopped;
+                policies.push(p);
+            }
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    if let Some(e) = first_error {
+        return Err(e);
+    }
+    if stopped {
+        return Err(CrawlError::Stopped { run_id });
+    }
+
+    // Publish: the lake files first (deterministic names, so finishing an
+    // interrupted finish rewrites the same files), then the registry.
+    let lake_dir = cfg.lake_dir();
+    let mut sites = Vec::new();
+    for p in policies {
+        let (rows, log) = store.with(|s| s.pending(&run_id, &p.source))?;
+        let mut outcome = summarize(&p, &rows, &log);
+        if !rows.is_empty() {
+            outcome.listings_file = Some(lake::write_listings(
+                &lake_dir,
+                &p.source,
+                run.crawl_date,
+                &run_id,
+                &rows,
+            )?);
+        }
+        outcome.fetch_log_file = Some(lake::write_fetch_log(
+            &lake_dir,
+            &p.source,
+            run.crawl_date,
+            &run_id,
+            &log,
+        )?);
+        info!(
+            source = outcome.source,
+            requests = outcome.requests,
+            active = outcome.active,
+            changed = outcome.changed,
+            removed = outcome.removed,
+            robots_disallowed = outcome.robots_disallowed,
+            "site done"
+        );
+        sites.push(outcome);
+    }
+    store.with(|s| s.finish_run(&run_id, Utc::now()))?;
+    Ok(CrawlOutcome {
+        run_id,
+        crawl_date: run.crawl_date,
+        resumed: run.resumed,
+        sites,
+    })
+}
+
+/// A site's counts, from everything its run recorded (across resumes).
+fn summarize(p: &SitePolicy, rows: &[ListingRow], log: &[FetchRow]) -> SiteOutcome {
+    let count = |status: &str| rows.iter().filter(|r| r.status == status).count();
+    SiteOutcome {
+        source: p.source.clone(),
+        robots: p.robots.clone(),
+        delay_s: p.delay_s,
+        listings_file: None,
+        fetch_log_file: None,
+        requests: log
+            .iter()
+            .filter(|l| !NOT_SENT.contains(&l.outcome.as_str()))
+            .count(),
+        robots_disallowed: log
+            .iter()
+            .filter(|l| l.outcome == "robots_disallowed")
+            .count(),
+        active: count("active"),
+        changed: count("changed"),
+        removed: count("removed"),
+        failed: log
+            .iter()
+            .filter(|l| FAILED.contains(&l.outcome.as_str()))
+            .count(),
+    }
+}
+
+/// What a worker reports besides the rows it committed.
+struct SitePolicy {
+    source: String,
+    robots: String,
+    delay_s: f64,
+    stopped: bool,
+}
+
+/// What every host worker of a run shares.
+struct Ctx {
+    cfg: CrawlConfig,
+    fetcher: Fetcher,
+    pseudonyms: Pseudonymiser,
+    /// The global cap on requests in flight, across hosts.
+    in_flight: Arc<Semaphore>,
+    store: SharedStore,
+    run_id: String,
+    stop: Option<watch::Receiver<bool>>,
+}
+
+impl Ctx {
+    /// Whether the run has been asked to stop.
+    fn stopping(&self) -> bool {
+        self.stop.as_ref().is_some_and(|s| *s.borrow())
+    }
+}

@@ -1,0 +1,143 @@
+//! Conditional revisits (a 304 keeps the listing active) and an in-process
+//! stop: a stopped run refuses a new one and resumes to one row per listing.
+
+use super::*;
+
+// ------------------------------------------------------------ 9. conditional GET
+
+#[tokio::test]
+async fn a_revisit_is_conditional_and_a_304_keeps_the_listing_active() {
+    const ETAG: &str = "\"v1-ad-1\"";
+    const LM: &str = "Wed, 21 Oct 2026 07:28:00 GMT";
+    let round = Arc::new(AtomicU32::new(1));
+    let r2 = round.clone();
+    let srv = serve(move |r| {
+        let second = r2.load(Ordering::SeqCst) >= 2;
+        match r.path {
+            // Round 2: search no longer lists it, so only the revisit asks.
+            p if p.starts_with("/search") && second => search_html(&[]),
+            "/ad/1" => {
+                let h = |n| {
+                    r.headers
+                        .get(n)
+                        .and_then(|v: &axum::http::HeaderValue| v.to_str().ok())
+                };
+                if h(header::IF_NONE_MATCH) == Some(ETAG) {
+                    return (StatusCode::NOT_MODIFIED, [(header::ETAG, ETAG)]).into_response();
+                }
+                (
+                    [
+                        (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                        (header::ETAG, ETAG),
+                        (header::LAST_MODIFIED, LM),
+                    ],
+                    format!("<!doctype html><html><body>{}</body></html>", ad_html(1)),
+                )
+                    .into_response()
+            }
+            p => market(p, 1),
+        }
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), &[], &[("s", "")]);
+    let b = bases(&cfg, &[("s", &srv.url)]);
+    let first = crawl(&cfg, &b).await.unwrap();
+    round.store(2, Ordering::SeqCst);
+    let second = crawl(&cfg, &b).await.unwrap();
+
+    let ad1: Vec<Hit> = srv
+        .hits()
+        .into_iter()
+        .filter(|h| h.path == "/ad/1")
+        .collect();
+    assert_eq!(ad1.len(), 2);
+    let hv = |h: &Hit, n| h.headers.get(n).map(|v| v.to_str().unwrap().to_string());
+    assert_eq!(hv(&ad1[0], header::IF_NONE_MATCH), None);
+    assert_eq!(hv(&ad1[1], header::IF_NONE_MATCH).as_deref(), Some(ETAG));
+    assert_eq!(hv(&ad1[1], header::IF_MODIFIED_SINCE).as_deref(), Some(LM));
+
+    let before = listing_rows(&first.sites[0]);
+    let after = listing_rows(&second.sites[0]);
+    assert_eq!((before.len(), after.len()), (1, 1));
+    let (b1, a1) = (&before[0], &after[0]);
+    assert_eq!(a1.run_id, second.run_id);
+    assert_eq!(a1.status, "active");
+    assert_eq!(a1.http_status, 304);
+    assert_eq!(
+        (&a1.listing_id, &a1.title, &a1.price_text),
+        (&b1.listing_id, &b1.title, &b1.price_text)
+    );
+    assert!(a1.title.as_deref().is_some_and(|t| t.contains("Pangolin")));
+}
+
+// ------------------------------------------------------------ 10. stop and resume
+
+#[tokio::test]
+async fn a_stopped_run_refuses_a_new_one_and_resumes_to_one_row_per_listing() {
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    let tx = Arc::new(tx);
+    let ads = Arc::new(AtomicU32::new(0));
+    let (t2, a2) = (tx.clone(), ads.clone());
+    let srv = serve(move |r| {
+        if ad_id(r.path).is_some() && a2.fetch_add(1, Ordering::SeqCst) + 1 == 3 {
+            // Ask the crawler to stop while it waits for this response.
+            let _ = t2.send(true);
+        }
+        market(r.path, 6)
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(
+        dir.path(),
+        &[("politeness", "min_delay_ms = 30")],
+        &[("s", "")],
+    );
+    let b = bases(&cfg, &[("s", &srv.url)]);
+    let stopped = crawl_with(
+        &cfg,
+        &b,
+        CrawlOptions {
+            resume: false,
+            stop: Some(rx),
+        },
+    )
+    .await;
+    let run_id = match stopped {
+        Err(CrawlError::Stopped { run_id }) => run_id,
+        other => panic!("expected Stopped, got {other:?}"),
+    };
+    assert!(ads.load(Ordering::SeqCst) < 6, "it stopped early");
+    match crawl(&cfg, &b).await {
+        Err(CrawlError::Interrupted { run_id: r }) => assert_eq!(r, run_id),
+        other => panic!("expected Interrupted, got {other:?}"),
+    }
+    let done = crawl_with(
+        &cfg,
+        &b,
+        CrawlOptions {
+            resume: true,
+            stop: None,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(done.run_id, run_id);
+    assert!(done.resumed);
+    let rows = listing_rows(&done.sites[0]);
+    let mut got: Vec<String> = rows.iter().map(|r| r.listing_id.clone()).collect();
+    got.sort();
+    assert_eq!(
+        got,
+        ["s:1", "s:2", "s:3", "s:4", "s:5", "s:6"],
+        "each listing exactly once"
+    );
+    assert!(rows.iter().all(|r| r.run_id == run_id));
+    for i in 1..=6 {
+        assert_eq!(
+            srv.count(&format!("/ad/{i}")),
+            1,
+            "/ad/{i} requested once across stop and resume"
+        );
+    }
+}
