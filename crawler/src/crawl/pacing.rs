@@ -42,12 +42,10 @@ pub(super) struct Pacing {
     next_allowed: Instant,
 }
 
+/// A limiter of one request per `period` (none for a zero period).
 fn limiter(period: Duration) -> Option<Arc<DefaultDirectRateLimiter>> {
-    Quota::with_period(period).map(|q| {
-        Arc::new(RateLimiter::direct(
-            q.allow_burst(NonZeroU32::new(1).expect("one")),
-        ))
-    })
+    Quota::with_period(period)
+        .map(|q| Arc::new(RateLimiter::direct(q.allow_burst(NonZeroU32::MIN))))
 }
 
 impl Pacing {
@@ -120,14 +118,11 @@ impl Pacing {
     /// whether a request (robots.txt itself) was just sent this run.
     pub fn set_delay(&mut self, delay: Duration, made_request: bool) {
         self.delay = delay;
-        self.limiter = Quota::with_period(delay).map(|q| {
-            let limiter = RateLimiter::direct(q.allow_burst(NonZeroU32::new(1).expect("one")));
-            if made_request {
-                // The robots.txt request just made counts against the host's rate too.
-                let _ = limiter.check();
-            }
-            Arc::new(limiter)
-        });
+        self.limiter = limiter(delay);
+        if made_request && let Some(l) = &self.limiter {
+            // The robots.txt request just made counts against the host's rate too.
+            let _ = l.check();
+        }
     }
 
     /// Carries politeness over from an earlier run: the first request waits
