@@ -62,6 +62,10 @@ pub enum AnalysisError {
     /// A spreadsheet could not be written.
     #[error("xlsx {}: {message}", .path.display())]
     Xlsx { path: PathBuf, message: String },
+    /// A published table does not match the output contract, or a
+    /// published file could not be read back.
+    #[error("table {}: {message}", .path.display())]
+    Table { path: PathBuf, message: String },
     /// A figure could not be drawn.
     #[error("figure {}: {message}", .path.display())]
     Figure { path: PathBuf, message: String },

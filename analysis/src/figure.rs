@@ -7,11 +7,14 @@
 //! - this file: the style and the PNG/SVG writer;
 //! - [`charts`]: the chart kinds (stacked bars, lines/steps, log-scale
 //!   distributions, heat map, horizontal bars), each drawing given numbers;
-//! - [`catalog`]: which figures exist, built from the published tables under
-//!   `<out>/tables/`; a figure whose table is missing is listed as skipped.
+//! - [`catalog`]: which figures exist, each drawn from a published table
+//!   (in memory from the run, or read back from an output folder through the
+//!   output contract's reader by [`redraw`]); a figure whose table is
+//!   missing is listed as skipped.
 //!
 //! It owns layout and styling only. It must not compute statistics (it draws
-//! the tables it is given or reads from `<out>/tables/`) or read the lake.
+//! the published tables it is given), name a table file or column itself
+//! (the output contract in `outputs` does) or read the lake.
 
 pub mod catalog;
 pub(crate) mod charts;
@@ -28,6 +31,14 @@ use crate::atomic::{commit, temp_sibling, write_atomic};
 use crate::error::AnalysisError;
 
 pub use catalog::{FigureIndex, FigureInfo, write_all};
+
+/// Draws every figure again from the published tables of an output folder
+/// (those the catalogue draws, read through the output contract) and
+/// rewrites `figures/index.json`.
+pub fn redraw(out_dir: &Path, source_line: &str) -> Result<FigureIndex, AnalysisError> {
+    let tables = crate::outputs::Published::load(out_dir, &catalog::tables())?;
+    write_all(&tables, out_dir, source_line)
+}
 
 /// The annual chart's title (also what the tests look for in the SVG).
 pub const TITLE: &str = "Online wildlife listings per year, by taxon group";

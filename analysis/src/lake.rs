@@ -14,6 +14,11 @@ use polars::prelude::*;
 
 use crate::error::AnalysisError;
 
+/// The lake's table of listing observations.
+pub const LISTINGS: &str = "listings";
+/// The lake's table of fetches.
+pub const FETCH_LOG: &str = "fetch_log";
+
 /// The lake contract version this analysis reads (`schema_version` in
 /// `data/schema/lake.toml` and in every row).
 pub const SCHEMA_VERSION: i32 = 2;
@@ -109,44 +114,68 @@ const fn c(table: &'static str, name: &'static str, ty: ColumnType) -> LakeColum
     LakeColumn { table, name, ty }
 }
 
+/// The `listings` columns the analysis reads, one constant each (the
+/// analysis names a lake column only through these).
+pub mod listings {
+    use super::{ColumnType, LISTINGS, LakeColumn, c};
+
+    pub const SCHEMA_VERSION: LakeColumn = c(LISTINGS, "schema_version", ColumnType::Int32);
+    pub const RUN_ID: LakeColumn = c(LISTINGS, "run_id", ColumnType::Utf8);
+    pub const OBSERVED_AT: LakeColumn = c(LISTINGS, "observed_at", ColumnType::TimestampUsUtc);
+    pub const LISTING_ID: LakeColumn = c(LISTINGS, "listing_id", ColumnType::Utf8);
+    pub const STATUS: LakeColumn = c(LISTINGS, "status", ColumnType::Utf8);
+    pub const TITLE: LakeColumn = c(LISTINGS, "title", ColumnType::Utf8);
+    pub const DESCRIPTION: LakeColumn = c(LISTINGS, "description", ColumnType::Utf8);
+    pub const QUANTITY: LakeColumn = c(LISTINGS, "quantity", ColumnType::Int32);
+    pub const POSTED_DATE: LakeColumn = c(LISTINGS, "posted_date", ColumnType::Date32);
+    pub const PRICE_AMOUNT: LakeColumn = c(LISTINGS, "price_amount", ColumnType::Decimal18_4);
+    pub const CURRENCY: LakeColumn = c(LISTINGS, "currency", ColumnType::Utf8);
+    pub const SELLER_PSEUDONYM: LakeColumn = c(LISTINGS, "seller_pseudonym", ColumnType::Utf8);
+    pub const SELLER_LOCATION: LakeColumn = c(LISTINGS, "seller_location", ColumnType::Utf8);
+    pub const SHIPS_TO: LakeColumn = c(LISTINGS, "ships_to", ColumnType::Utf8);
+}
+
 /// The `listings` columns the analysis reads (everything else is ignored).
 pub const LISTINGS_READ: &[LakeColumn] = &[
-    c("listings", "schema_version", ColumnType::Int32),
-    c("listings", "run_id", ColumnType::Utf8),
-    c("listings", "observed_at", ColumnType::TimestampUsUtc),
-    c("listings", "listing_id", ColumnType::Utf8),
-    c("listings", "status", ColumnType::Utf8),
-    c("listings", "title", ColumnType::Utf8),
-    c("listings", "description", ColumnType::Utf8),
-    c("listings", "quantity", ColumnType::Int32),
-    c("listings", "posted_date", ColumnType::Date32),
-    c("listings", "price_amount", ColumnType::Decimal18_4),
-    c("listings", "currency", ColumnType::Utf8),
-    c("listings", "seller_pseudonym", ColumnType::Utf8),
-    c("listings", "seller_location", ColumnType::Utf8),
-    c("listings", "ships_to", ColumnType::Utf8),
+    listings::SCHEMA_VERSION,
+    listings::RUN_ID,
+    listings::OBSERVED_AT,
+    listings::LISTING_ID,
+    listings::STATUS,
+    listings::TITLE,
+    listings::DESCRIPTION,
+    listings::QUANTITY,
+    listings::POSTED_DATE,
+    listings::PRICE_AMOUNT,
+    listings::CURRENCY,
+    listings::SELLER_PSEUDONYM,
+    listings::SELLER_LOCATION,
+    listings::SHIPS_TO,
 ];
 
 /// The `fetch_log` columns, which the warehouse exposes as a view (used to
 /// give the view its contract types when the lake has no fetch_log files).
 pub const FETCH_LOG_COLUMNS: &[LakeColumn] = &[
-    c("fetch_log", "schema_version", ColumnType::Int32),
-    c("fetch_log", "run_id", ColumnType::Utf8),
-    c("fetch_log", "requested_at", ColumnType::TimestampUsUtc),
-    c("fetch_log", "url", ColumnType::Utf8),
-    c("fetch_log", "kind", ColumnType::Utf8),
-    c("fetch_log", "outcome", ColumnType::Utf8),
-    c("fetch_log", "http_status", ColumnType::Int32),
-    c("fetch_log", "bytes", ColumnType::Int64),
-    c("fetch_log", "elapsed_ms", ColumnType::Int64),
-    c("fetch_log", "retry_after_s", ColumnType::Int64),
+    c(FETCH_LOG, "schema_version", ColumnType::Int32),
+    c(FETCH_LOG, "run_id", ColumnType::Utf8),
+    c(FETCH_LOG, "requested_at", ColumnType::TimestampUsUtc),
+    c(FETCH_LOG, "url", ColumnType::Utf8),
+    c(FETCH_LOG, "kind", ColumnType::Utf8),
+    c(FETCH_LOG, "outcome", ColumnType::Utf8),
+    c(FETCH_LOG, "http_status", ColumnType::Int32),
+    c(FETCH_LOG, "bytes", ColumnType::Int64),
+    c(FETCH_LOG, "elapsed_ms", ColumnType::Int64),
+    c(FETCH_LOG, "retry_after_s", ColumnType::Int64),
 ];
 
+/// The hive partition column naming the site (in the path only).
+pub const SOURCE: &str = "source";
+/// The hive partition column naming the crawl date (in the path only).
+pub const CRAWL_DATE: &str = "crawl_date";
+
 /// Hive partition columns (in the path only, never in the files).
-pub const PARTITIONS: &[(&str, ColumnType)] = &[
-    ("source", ColumnType::Utf8),
-    ("crawl_date", ColumnType::Date32),
-];
+pub const PARTITIONS: &[(&str, ColumnType)] =
+    &[(SOURCE, ColumnType::Utf8), (CRAWL_DATE, ColumnType::Date32)];
 
 /// Every `.parquet` file under `dir` (recursively), sorted; in-flight
 /// `.part-*.tmp` files are not `.parquet` and so never listed.
@@ -183,7 +212,7 @@ pub fn table_glob(lake_dir: &Path, table: &str) -> String {
 /// the lake has listings files and that every column the analysis reads is
 /// there with its contract type.
 pub fn scan_listings(lake_dir: &Path) -> Result<LazyFrame, AnalysisError> {
-    let dir = lake_dir.join("listings");
+    let dir = lake_dir.join(LISTINGS);
     if parquet_files(&dir)?.is_empty() {
         return Err(AnalysisError::Lake {
             path: dir,
@@ -191,8 +220,8 @@ pub fn scan_listings(lake_dir: &Path) -> Result<LazyFrame, AnalysisError> {
         });
     }
     let hive_schema: Schema = [
-        (PlSmallStr::from_static("source"), DataType::String),
-        (PlSmallStr::from_static("crawl_date"), DataType::Date),
+        (PlSmallStr::from_static(SOURCE), DataType::String),
+        (PlSmallStr::from_static(CRAWL_DATE), DataType::Date),
     ]
     .into_iter()
     .collect();
@@ -205,7 +234,7 @@ pub fn scan_listings(lake_dir: &Path) -> Result<LazyFrame, AnalysisError> {
         },
         ..ScanArgsParquet::default()
     };
-    let glob = table_glob(lake_dir, "listings");
+    let glob = table_glob(lake_dir, LISTINGS);
     let mut lf = LazyFrame::scan_parquet(PlRefPath::new(glob.as_str()), args)?;
     let schema = lf.collect_schema()?;
     let mut problems = Vec::new();
@@ -234,10 +263,12 @@ pub fn scan_listings(lake_dir: &Path) -> Result<LazyFrame, AnalysisError> {
 pub fn check_schema_versions(lf: &LazyFrame, lake_dir: &Path) -> Result<(), AnalysisError> {
     let versions = lf
         .clone()
-        .select([col("schema_version").unique().sort(Default::default())])
+        .select([col(listings::SCHEMA_VERSION.name)
+            .unique()
+            .sort(Default::default())])
         .collect()?;
     let found: Vec<i32> = versions
-        .column("schema_version")?
+        .column(listings::SCHEMA_VERSION.name)?
         .i32()?
         .iter()
         .flatten()

@@ -39,6 +39,7 @@ use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 use crate::error::AnalysisError;
+use wildtrace_text::is_unspaced_script;
 
 /// The languages every key taxon is named in (BCP 47 primary tags). A taxon
 /// lacking names in some of them lists those in `lacks_names_in`.
@@ -535,6 +536,17 @@ impl Lexicon {
     pub fn taxon_groups(&self) -> Vec<String> {
         let set: BTreeSet<&str> = self.taxa.iter().map(|t| t.taxon_group.as_str()).collect();
         set.into_iter().map(str::to_string).collect()
+    }
+
+    /// The CITES appendix (`I`, `II`, `III` or a split such as `I/II`) of
+    /// the taxon with this scientific name (the last one of that name in
+    /// the file, should two share it); `None` for a name not in the lexicon.
+    pub fn cites_appendix(&self, scientific_name: &str) -> Option<&str> {
+        self.taxa
+            .iter()
+            .rev()
+            .find(|t| t.scientific_name == scientific_name)
+            .map(|t| t.cites_appendix.as_str())
     }
 
     /// Every taxon with its name coverage, in file order.
@@ -1463,26 +1475,4 @@ fn is_western_combining(c: char) -> bool {
         c,
         '\u{0300}'..='\u{0304}' | '\u{0306}'..='\u{0308}' | '\u{030A}'..='\u{030C}' | '\u{0327}' | '\u{0328}'
     )
-}
-
-/// Scripts written without spaces between words: each character is a token.
-fn is_unspaced_script(c: char) -> bool {
-    match c {
-        // Thai, Lao, Myanmar, Khmer: letters, vowel signs and tone marks alike
-        // (currency signs and sentence punctuation excepted).
-        '\u{0E00}'..='\u{0EFF}' | '\u{1000}'..='\u{109F}' | '\u{1780}'..='\u{17FF}' => !matches!(
-            c,
-            '\u{0E3F}' | '\u{0E4F}' | '\u{0E5A}' | '\u{0E5B}' | '\u{104A}' | '\u{104B}' | '\u{17D4}'..='\u{17DB}'
-        ),
-        '\u{2E80}'..='\u{2FDF}'     // CJK radicals
-        | '\u{3005}'..='\u{3007}'   // 々 〆 〇
-        | '\u{3040}'..='\u{30FF}'   // Hiragana, Katakana
-        | '\u{3100}'..='\u{312F}'   // Bopomofo
-        | '\u{31F0}'..='\u{31FF}'
-        | '\u{3400}'..='\u{4DBF}'   // CJK Ext A
-        | '\u{4E00}'..='\u{9FFF}'   // CJK Unified
-        | '\u{F900}'..='\u{FAFF}'
-        | '\u{20000}'..='\u{2FA1F}' => c.is_alphanumeric(),
-        _ => false,
-    }
 }

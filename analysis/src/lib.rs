@@ -3,52 +3,41 @@
 //! lexicon, converts prices with ECB reference rates, reads seller countries
 //! and destinations, follows each listing's lifecycle, and publishes the
 //! annual statistics as CSV, Parquet and XLSX tables, figures (PNG + SVG), a
-//! DuckDB warehouse for ad-hoc SQL and a run manifest.
+//! DuckDB warehouse for ad-hoc SQL, a run manifest and the policymaker report.
 //!
 //! This crate must not depend on the crawler, on tokio or on reqwest: it has
 //! no network and no clock-driven behaviour, and the lake is its only input
 //! besides the reference files. It never writes to the lake.
 //!
-//! Outputs of [`run`] under the output folder (all written atomically,
-//! rebuilt on every run). Table and column names are stable: the figures and
-//! the report read them.
-//! - `tables/annual_by_taxon_group.csv`: `year,taxon_group,confidence,listings,specimens`
-//! - `tables/removals_by_source.csv`: `source,listings,removed,removed_share`
-//!   (all listings of a platform, decoys included)
-//! - `tables/listing_classification.csv`: one row per listing (see
-//!   [`tables::CLASSIFICATION_COLUMNS`])
-//! - `tables/<name>.csv` and `tables/<name>.parquet` for each of
-//!   [`STAT_TABLES`] (columns, in order, in `tables::*_COLUMNS`):
-//!   - `annual_stats` ([`tables::ANNUAL_STATS_COLUMNS`]): per `year` ×
-//!     `dimension` (all, taxon, taxon_group, cites_appendix, product_type,
-//!     platform, seller_country) × `key` × `confidence` (confirmed,
-//!     suspected): listings, specimens, sellers, priced_listings,
-//!     implausible_prices, unpriced_listings, total_value_usd,
-//!     median_value_usd, removed, removed_share, listings_prev_year,
-//!     listings_yoy_change
-//!   - `routes` ([`tables::ROUTES_COLUMNS`]): `year, origin, destination,
-//!     confidence, listings, specimens, rank`
-//!   - `removal_rates` ([`tables::REMOVAL_RATES_COLUMNS`]): per `group_kind`
-//!     (all, platform, taxon_group) × `group`: listings, removed, removed
-//!     within 7/30/90 days, Kaplan–Meier removed-by-7/30/90-day shares
-//!   - `km_curves` ([`tables::KM_COLUMNS`]): Kaplan–Meier steps `group_kind,
-//!     group, time_days, at_risk, events, censored, survival`
-//!   - `monthly_counts` ([`tables::MONTHLY_COLUMNS`]): `kind` (term, taxon,
-//!     platform), `key`, `month` (YYYY-MM), `listings`
-//!   - `emerging_trends` ([`tables::TRENDS_COLUMNS`]): flagged months with
-//!     `listings, baseline_mean, baseline_months, z, p_value`
-//!   - `listing_facts` ([`tables::FACTS_COLUMNS`]): one row per listing with
-//!     every derived fact (classification, CITES appendix, price in EUR/USD
-//!     with rate date and `price_flag`, seller country, destinations, lifecycle)
+//! The pipeline ([`analyse`], or [`run`] for just the summary):
+//! 1. load the reference files once: the [`Lexicon`] (which also owns the
+//!    CITES appendices), the ECB rates and the places gazetteer;
+//! 2. scan the lake (`lake`) and check its schema versions;
+//! 3. build every published table in memory (`tables`), each checked
+//!    against the output contract ([`outputs`]) into an
+//!    [`outputs::Published`];
+//! 4. write them as CSV and Parquet (plus `definitions.csv`), then the XLSX
+//!    workbook, the figures and the warehouse — all from the in-memory
+//!    tables or the contract, never by re-reading a CSV by file name;
+//! 5. hash inputs, settings and outputs into `manifest.json`.
+//!
+//! The output contract — which tables exist, their columns (name, type,
+//! definition) and their file names — is defined once, in [`outputs`]; the
+//! names are stable: the figures, the report, the notebooks and the
+//! warehouse users read them. Outputs under the output folder (all written
+//! atomically, rebuilt on every run):
+//! - `tables/<name>.csv` for every table of [`outputs::ALL`], and
+//!   `tables/<name>.parquet` for each of [`outputs::STAT`] ([`STAT_TABLES`])
 //! - `tables/definitions.csv` and `tables/annual_statistics.xlsx` (one sheet
-//!   per table except `listing_facts`, plus `definitions`)
+//!   per table of [`outputs::XLSX_SHEETS`], plus `definitions`)
 //! - `figures/*.png|svg` and `figures/index.json` (the `figure` module)
-//! - `wildtrace.duckdb`: views `listings`, `fetch_log`; tables
-//!   `annual_by_taxon_group`, `removals_by_source`, `listing_classification`,
-//!   every table of [`STAT_TABLES`], and `provenance`
+//! - `wildtrace.duckdb`: views `listings`, `fetch_log`; every table of
+//!   [`outputs::ALL`] under its name, and `provenance`
 //! - `manifest.json`: input lake files, lexicon, rates, gazetteer and extra
 //!   inputs with SHA-256, the settings and their hash, the code version and
 //!   every output's hash ([`manifest::Manifest`])
+//! - `report-<year>.html` when asked for ([`Analysis::write_report`], or
+//!   [`report`] from an output folder)
 
 mod atomic;
 pub mod bench;
@@ -58,9 +47,10 @@ pub mod fx;
 pub mod lake;
 pub mod lexicon;
 pub mod manifest;
+pub mod outputs;
 pub mod places;
 pub mod report;
-pub mod tables;
+mod tables;
 pub mod takedown;
 pub mod trends;
 mod warehouse;
@@ -72,28 +62,14 @@ pub use error::AnalysisError;
 pub use lexicon::{Classification, Confidence, Lexicon};
 pub use warehouse::sql;
 
-/// File names of the outputs, relative to [`AnalysisOptions::out_dir`].
-pub const ANNUAL_CSV: &str = "tables/annual_by_taxon_group.csv";
-pub const REMOVALS_CSV: &str = "tables/removals_by_source.csv";
-pub const CLASSIFICATION_CSV: &str = "tables/listing_classification.csv";
-pub const DEFINITIONS_CSV: &str = "tables/definitions.csv";
-pub const XLSX: &str = "tables/annual_statistics.xlsx";
-pub const ANNUAL_PNG: &str = "figures/annual_listings_by_taxon_group.png";
-pub const ANNUAL_SVG: &str = "figures/annual_listings_by_taxon_group.svg";
-pub const WAREHOUSE: &str = "wildtrace.duckdb";
-pub const MANIFEST: &str = "manifest.json";
+/// Output file names, relative to [`AnalysisOptions::out_dir`] (defined in
+/// the output contract, [`outputs`]).
+pub use outputs::{DEFINITIONS_CSV, MANIFEST, WAREHOUSE, XLSX};
 
-/// The statistics tables written as `tables/<name>.csv` and `.parquet` and
-/// loaded into the warehouse under the same name.
-pub const STAT_TABLES: &[&str] = &[
-    "annual_stats",
-    "routes",
-    "removal_rates",
-    "km_curves",
-    "monthly_counts",
-    "emerging_trends",
-    "listing_facts",
-];
+/// The names of the statistics tables ([`outputs::STAT`]), written as
+/// `tables/<name>.csv` and `.parquet` and loaded into the warehouse under
+/// the same name.
+pub const STAT_TABLES: &[&str] = &outputs::STAT_NAMES;
 
 /// Default reference files, relative to the repository root.
 pub const DEFAULT_LEXICON: &str = "data/reference/lexicon.toml";
@@ -218,112 +194,101 @@ fn settings() -> serde_json::Value {
     })
 }
 
+/// A finished analysis run: what it wrote, and the published tables and
+/// figure index still in memory, so the report can be written from them
+/// without reading the output folder back.
+pub struct Analysis {
+    /// What was written.
+    pub outputs: AnalysisOutputs,
+    out_dir: PathBuf,
+    tables: outputs::Published,
+    figures: report::FigureIndex,
+}
+
+impl Analysis {
+    /// The published tables, in memory.
+    pub fn tables(&self) -> &outputs::Published {
+        &self.tables
+    }
+
+    /// The figures drawn (and skipped) by the run.
+    pub fn figures(&self) -> &report::FigureIndex {
+        &self.figures
+    }
+
+    /// Writes the report for `year`, or for the latest year with listings
+    /// when `year` is `None`, from the run's tables and figures (the same
+    /// report [`report::write_report_for`] writes from the output folder).
+    pub fn write_report(&self, year: Option<i32>) -> Result<PathBuf, AnalysisError> {
+        report::Report {
+            out_dir: &self.out_dir,
+            tables: &self.tables,
+            figures: Some(&self.figures),
+        }
+        .write_for(year)
+    }
+}
+
 /// Runs the whole analysis: lake → classified listings → tables, figures,
-/// warehouse, manifest.
+/// warehouse, manifest; returns what was written.
 pub fn run(opts: &AnalysisOptions) -> Result<AnalysisOutputs, AnalysisError> {
+    analyse(opts).map(|a| a.outputs)
+}
+
+/// Runs the whole analysis like [`run`] and keeps the published tables in
+/// memory for the report ([`Analysis::write_report`]).
+pub fn analyse(opts: &AnalysisOptions) -> Result<Analysis, AnalysisError> {
+    // 1. Reference files, each loaded once.
     let lexicon = Lexicon::load(&opts.lexicon_path)?;
     tracing::info!(
         lexicon = %opts.lexicon_path.display(),
         version = lexicon.version(),
         "lexicon loaded"
     );
-    let cites = tables::cites_appendices(&opts.lexicon_path)?;
     let rates = fx::Rates::load(&opts.rates_path)?;
     let places = places::Gazetteer::load(&opts.places_path)?;
+
+    // 2. The lake.
     let listings = lake::scan_listings(&opts.lake_dir)?;
     lake::check_schema_versions(&listings, &opts.lake_dir)?;
-    let t = tables::build(
+
+    // 3. Every published table, in memory, checked against the contract.
+    let tables::Tables {
+        published,
+        counts: n,
+    } = tables::build(
         listings,
         &lexicon,
         &tables::Reference {
             rates: &rates,
             places: &places,
-            cites: &cites,
         },
     )?;
     tracing::info!(
-        observations = t.observations,
-        listings = t.listings,
-        removed = t.removed,
-        decoys = t.decoys,
-        implausible_prices = t.implausible_prices,
+        observations = n.observations,
+        listings = n.listings,
+        removed = n.removed,
+        decoys = n.decoys,
+        implausible_prices = n.implausible_prices,
         "listings classified"
     );
 
+    // 4. Files: tables, definitions, workbook, figures, warehouse.
     let out = &opts.out_dir;
-    atomic::ensure_dir(&out.join("tables"))?;
-    atomic::ensure_dir(&out.join("figures"))?;
-    let annual_csv = out.join(ANNUAL_CSV);
-    let removals_csv = out.join(REMOVALS_CSV);
-    let classification_csv = out.join(CLASSIFICATION_CSV);
-    tables::write_csv(&t.annual, tables::ANNUAL_COLUMNS, &annual_csv)?;
-    tables::write_csv(&t.removals, tables::REMOVALS_COLUMNS, &removals_csv)?;
-    tables::write_csv(
-        &t.classified,
-        tables::CLASSIFICATION_COLUMNS,
-        &classification_csv,
-    )?;
-    type StatTable<'a> = (&'a str, &'a polars::prelude::DataFrame, &'a [&'a str]);
-    let stat: Vec<StatTable<'_>> = vec![
-        (
-            "annual_stats",
-            &t.annual_stats,
-            tables::ANNUAL_STATS_COLUMNS,
-        ),
-        ("routes", &t.routes, tables::ROUTES_COLUMNS),
-        (
-            "removal_rates",
-            &t.removal_rates,
-            tables::REMOVAL_RATES_COLUMNS,
-        ),
-        ("km_curves", &t.km_curves, tables::KM_COLUMNS),
-        ("monthly_counts", &t.monthly, tables::MONTHLY_COLUMNS),
-        ("emerging_trends", &t.trends, tables::TRENDS_COLUMNS),
-        ("listing_facts", &t.facts, tables::FACTS_COLUMNS),
-    ];
-    let mut csvs = vec![
-        annual_csv.clone(),
-        removals_csv.clone(),
-        classification_csv.clone(),
-    ];
-    let mut parquets = Vec::new();
-    for (name, df, cols) in &stat {
-        let csv = out.join(format!("tables/{name}.csv"));
-        let pq = out.join(format!("tables/{name}.parquet"));
-        tables::write_csv(df, cols, &csv)?;
-        tables::write_parquet(df, cols, &pq)?;
-        csvs.push(csv);
-        parquets.push(pq);
-    }
-    let definitions = out.join(DEFINITIONS_CSV);
-    atomic::write_atomic(&definitions, xlsx::definitions_csv().as_bytes())?;
+    atomic::ensure_dir(&out.join(outputs::TABLES_DIR))?;
+    atomic::ensure_dir(&out.join(outputs::FIGURES_DIR))?;
+    let (mut csvs, parquets) = published.write(out, outputs::ALL)?;
+    let definitions = out.join(outputs::DEFINITIONS_CSV);
+    atomic::write_atomic(&definitions, outputs::io::definitions_csv().as_bytes())?;
     csvs.push(definitions);
-    let xlsx_path = out.join(XLSX);
-    let mut sheets: Vec<xlsx::Sheet<'_>> = stat
-        .iter()
-        .filter(|s| s.0 != "listing_facts")
-        .map(|(name, df, cols)| xlsx::Sheet {
-            name,
-            df,
-            columns: cols,
-        })
-        .collect();
-    sheets.push(xlsx::Sheet {
-        name: "annual_by_taxon_group",
-        df: &t.annual,
-        columns: tables::ANNUAL_COLUMNS,
-    });
-    sheets.push(xlsx::Sheet {
-        name: "removals_by_source",
-        df: &t.removals,
-        columns: tables::REMOVALS_COLUMNS,
-    });
-    xlsx::write(&xlsx_path, &sheets)?;
+    let xlsx_path = out.join(outputs::XLSX);
+    xlsx::write(&xlsx_path, &published)?;
 
     // Every figure whose table exists, listed in figures/index.json (the annual chart first).
-    let figures = figure::write_all(out, &opts.source_line)?.files(out);
+    let figure_index = figure::write_all(&published, out, &opts.source_line)?;
+    let figures = figure_index.files(out);
 
-    let warehouse_path = out.join(WAREHOUSE);
+    let warehouse_path = out.join(outputs::WAREHOUSE);
     let config = settings();
     let config_sha256 = manifest::sha256_hex(config.to_string().as_bytes());
     let provenance = [
@@ -334,49 +299,28 @@ pub fn run(opts: &AnalysisOptions) -> Result<AnalysisOutputs, AnalysisError> {
         ("config_sha256", config_sha256.clone()),
         ("lake_schema_version", lake::SCHEMA_VERSION.to_string()),
         ("source_line", opts.source_line.clone()),
-        ("observations", t.observations.to_string()),
-        ("listings", t.listings.to_string()),
-        ("removed_listings", t.removed.to_string()),
-        ("decoys", t.decoys.to_string()),
-        ("implausible_prices", t.implausible_prices.to_string()),
+        ("observations", n.observations.to_string()),
+        ("listings", n.listings.to_string()),
+        ("removed_listings", n.removed.to_string()),
+        ("decoys", n.decoys.to_string()),
+        ("implausible_prices", n.implausible_prices.to_string()),
         ("analysis_version", env!("CARGO_PKG_VERSION").to_string()),
     ];
-    let parquet_tables: Vec<warehouse::ParquetTable<'_>> = STAT_TABLES
-        .iter()
-        .zip(&parquets)
-        .map(|(name, p)| warehouse::ParquetTable { name, parquet: p })
-        .collect();
     warehouse::build(
         &warehouse_path,
         &opts.lake_dir,
-        &[
-            warehouse::CsvTable {
-                name: "annual_by_taxon_group",
-                csv: &annual_csv,
-                columns: warehouse::ANNUAL_TYPES,
-            },
-            warehouse::CsvTable {
-                name: "removals_by_source",
-                csv: &removals_csv,
-                columns: warehouse::REMOVALS_TYPES,
-            },
-            warehouse::CsvTable {
-                name: "listing_classification",
-                csv: &classification_csv,
-                columns: warehouse::CLASSIFICATION_TYPES,
-            },
-        ],
-        &parquet_tables,
+        out,
+        outputs::ALL,
         &provenance,
     )?;
 
-    // The manifest: inputs, settings, code, outputs.
-    let mut lake_files = lake::parquet_files(&opts.lake_dir.join("listings"))?;
-    lake_files.extend(lake::parquet_files(&opts.lake_dir.join("fetch_log"))?);
-    let mut outputs: Vec<PathBuf> = csvs.clone();
-    outputs.extend(parquets.iter().cloned());
-    outputs.push(xlsx_path.clone());
-    outputs.extend(figures.iter().cloned());
+    // 5. The manifest: inputs, settings, code, outputs.
+    let mut lake_files = lake::parquet_files(&opts.lake_dir.join(lake::LISTINGS))?;
+    lake_files.extend(lake::parquet_files(&opts.lake_dir.join(lake::FETCH_LOG))?);
+    let mut output_files: Vec<PathBuf> = csvs.clone();
+    output_files.extend(parquets.iter().cloned());
+    output_files.push(xlsx_path.clone());
+    output_files.extend(figures.iter().cloned());
     let reference = |path: &Path, version: Option<String>| {
         manifest::hash_file(path, path.display().to_string()).map(|h| manifest::Reference {
             path: h.path,
@@ -384,7 +328,7 @@ pub fn run(opts: &AnalysisOptions) -> Result<AnalysisOutputs, AnalysisError> {
             sha256: h.sha256,
         })
     };
-    let manifest_path = out.join(MANIFEST);
+    let manifest_path = out.join(outputs::MANIFEST);
     let m = manifest::Manifest {
         manifest_version: manifest::MANIFEST_VERSION,
         code: manifest::code(),
@@ -401,22 +345,27 @@ pub fn run(opts: &AnalysisOptions) -> Result<AnalysisOutputs, AnalysisError> {
             .map(|p| manifest::hash_file(p, p.display().to_string()))
             .collect::<Result<_, _>>()?,
         // The warehouse is left out: DuckDB files are not byte-reproducible.
-        outputs: manifest::hash_files(out, &outputs)?,
+        outputs: manifest::hash_files(out, &output_files)?,
     };
     manifest::write(&manifest_path, &m)?;
     tracing::info!(out = %out.display(), "analysis outputs written");
 
-    Ok(AnalysisOutputs {
-        tables: csvs,
-        parquet: parquets,
-        xlsx: xlsx_path,
-        figures,
-        warehouse: warehouse_path,
-        manifest: manifest_path,
-        observations: t.observations,
-        listings: t.listings,
-        removed_listings: t.removed,
-        decoys: t.decoys,
-        implausible_prices: t.implausible_prices,
+    Ok(Analysis {
+        outputs: AnalysisOutputs {
+            tables: csvs,
+            parquet: parquets,
+            xlsx: xlsx_path,
+            figures,
+            warehouse: warehouse_path,
+            manifest: manifest_path,
+            observations: n.observations,
+            listings: n.listings,
+            removed_listings: n.removed,
+            decoys: n.decoys,
+            implausible_prices: n.implausible_prices,
+        },
+        out_dir: out.clone(),
+        tables: published,
+        figures: figure_index,
     })
 }

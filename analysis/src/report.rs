@@ -4,11 +4,14 @@
 //! (no network needed, and the page's Content-Security-Policy forbids any),
 //! the method in plain words, limitations and a data-protection statement.
 //!
-//! It reads only the published outputs of an analysis run (`tables/*.csv`,
-//! `figures/index.json` and the SVGs it lists), never the lake, and computes
-//! nothing beyond sums of the published table rows for the headline numbers.
-//! Everything that comes from data is HTML-escaped by the template engine
-//! (minijinja's auto-escaping for `.html` templates).
+//! It reads only the published outputs of an analysis run: the tables (in
+//! memory from the run, [`crate::Analysis::write_report`], or read back
+//! through the output contract's reader from an output folder, as
+//! `wildtrace report` does), `figures/index.json` and the SVGs it lists;
+//! never the lake. It computes nothing beyond sums of the published table
+//! rows for the headline numbers. Everything that comes from data is
+//! HTML-escaped by the template engine (minijinja's auto-escaping for
+//! `.html` templates).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -17,69 +20,63 @@ use serde::Serialize;
 
 use crate::atomic::write_atomic;
 use crate::error::AnalysisError;
-use crate::figure::catalog::{Table, place_label};
-pub use crate::figure::{FigureIndex, FigureInfo, write_all as write_figures};
+use crate::figure::catalog::place_label;
+pub use crate::figure::{FigureIndex, FigureInfo};
+use crate::outputs::{
+    self, Published, TABLES_DIR, Table, View, annual_by_taxon_group as annual, annual_stats,
+    listing_classification, removal_rates, removals_by_source, routes,
+};
 
 /// The template, compiled into the binary so the report needs no files
 /// besides the run's outputs.
 const TEMPLATE: &str = include_str!("../templates/report.html");
+
+/// The published tables the report reads.
+const TABLES: &[&Table] = &[
+    &outputs::ANNUAL,
+    &outputs::REMOVALS,
+    &outputs::ANNUAL_STATS,
+    &outputs::ROUTES,
+    &outputs::REMOVAL_RATES,
+    &outputs::CLASSIFICATION,
+];
 
 /// Where the report for `year` goes.
 pub fn report_path(out_dir: &Path, year: i32) -> PathBuf {
     out_dir.join(format!("report-{year}.html"))
 }
 
+/// Draws the figures again from the published tables of an output folder
+/// (read through the output contract) and rewrites `figures/index.json`.
+pub fn write_figures(out_dir: &Path, source_line: &str) -> Result<FigureIndex, AnalysisError> {
+    crate::figure::redraw(out_dir, source_line)
+}
+
 /// The years with confirmed or suspected listings in the annual table of
 /// `out_dir`, ascending (empty when the run found none).
 pub fn years(out_dir: &Path) -> Result<Vec<i32>, AnalysisError> {
-    let Some(t) = table(out_dir, crate::ANNUAL_CSV)? else {
-        return Err(missing(out_dir, crate::ANNUAL_CSV));
-    };
-    let (y, n) = (t.col(&["year"])?, t.col(&["listings"])?);
-    let years: BTreeSet<i32> = t
-        .rows()
-        .iter()
-        .filter(|r| t.num(r, n).is_some_and(|v| v > 0.0))
-        .filter_map(|r| r[y].parse().ok())
-        .collect();
-    Ok(years.into_iter().collect())
+    Report::load(out_dir, &[&outputs::ANNUAL])?.report().years()
 }
 
 /// Writes the report for `year`, or for the latest year with listings when
-/// `year` is `None`. A missing output folder, or a year without listings,
-/// is the user's error ([`AnalysisError::is_config`]).
+/// `year` is `None`, from the outputs in `out_dir`. A missing output folder,
+/// or a year without listings, is the user's error
+/// ([`AnalysisError::is_config`]).
 pub fn write_report_for(out_dir: &Path, year: Option<i32>) -> Result<PathBuf, AnalysisError> {
-    let annual = out_dir.join(crate::ANNUAL_CSV);
+    let annual = out_dir.join(outputs::ANNUAL.files.csv);
     if !annual.exists() {
         return Err(AnalysisError::MissingInput {
             path: annual,
             what: "annual table (run `wildtrace analyse` first)".into(),
         });
     }
-    let years = years(out_dir)?;
-    let year = match year {
-        Some(y) if years.contains(&y) => y,
-        Some(y) => {
-            return Err(AnalysisError::NoReportYear {
-                message: format!(
-                    "--year {y}: no listings posted in {y} in {}; years with data: {}",
-                    out_dir.display(),
-                    years
-                        .iter()
-                        .map(i32::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            });
-        }
-        None => *years.last().ok_or_else(|| AnalysisError::NoReportYear {
-            message: format!(
-                "{}: the annual table has no listings to report on",
-                out_dir.display()
-            ),
-        })?,
-    };
-    write_report(out_dir, year)
+    Report::load(out_dir, TABLES)?.report().write_for(year)
+}
+
+/// Writes `report-<year>.html` under `out_dir` from the run's tables and
+/// figures there; returns its path.
+pub fn write_report(out_dir: &Path, year: i32) -> Result<PathBuf, AnalysisError> {
+    Report::load(out_dir, TABLES)?.report().write(year)
 }
 
 fn missing(out_dir: &Path, rel: &str) -> AnalysisError {
@@ -92,8 +89,339 @@ fn missing(out_dir: &Path, rel: &str) -> AnalysisError {
     }
 }
 
-fn table(out_dir: &Path, rel: &str) -> Result<Option<Table>, AnalysisError> {
-    Table::read(&out_dir.join(rel))
+/// An output folder's published tables (those the report reads, through
+/// the output contract) and figure index.
+struct Loaded<'a> {
+    out_dir: &'a Path,
+    tables: Published,
+    figures: Option<FigureIndex>,
+}
+
+impl<'a> Loaded<'a> {
+    fn report(&self) -> Report<'_> {
+        Report {
+            out_dir: self.out_dir,
+            tables: &self.tables,
+            figures: self.figures.as_ref(),
+        }
+    }
+}
+
+/// What a report is made of: the published tables (in memory) and the
+/// figure index of one output folder, where the report is written.
+pub(crate) struct Report<'a> {
+    pub out_dir: &'a Path,
+    pub tables: &'a Published,
+    pub figures: Option<&'a FigureIndex>,
+}
+
+impl<'a> Report<'a> {
+    /// Reads `tables` and the figure index of an output folder.
+    fn load(out_dir: &'a Path, tables: &[&'static Table]) -> Result<Loaded<'a>, AnalysisError> {
+        Ok(Loaded {
+            out_dir,
+            tables: Published::load(out_dir, tables)?,
+            figures: FigureIndex::load(out_dir).ok(),
+        })
+    }
+
+    fn annual(&self) -> Result<View<'_>, AnalysisError> {
+        self.tables
+            .view(&outputs::ANNUAL)
+            .ok_or_else(|| missing(self.out_dir, outputs::ANNUAL.files.csv))
+    }
+
+    /// The years with confirmed or suspected listings, ascending.
+    pub fn years(&self) -> Result<Vec<i32>, AnalysisError> {
+        let t = self.annual()?;
+        let (y, n) = (t.ints(&annual::YEAR)?, t.numbers(&annual::LISTINGS)?);
+        let years: BTreeSet<i32> = (0..t.height())
+            .filter(|&i| n[i].is_some_and(|v| v > 0.0))
+            .filter_map(|i| y[i])
+            .collect();
+        Ok(years.into_iter().collect())
+    }
+
+    /// Writes the report for `year`, or for the latest year with listings.
+    pub fn write_for(&self, year: Option<i32>) -> Result<PathBuf, AnalysisError> {
+        if self.tables.get(&outputs::ANNUAL).is_none() {
+            return Err(AnalysisError::MissingInput {
+                path: self.out_dir.join(outputs::ANNUAL.files.csv),
+                what: "annual table (run `wildtrace analyse` first)".into(),
+            });
+        }
+        let years = self.years()?;
+        let out_dir = self.out_dir;
+        let year = match year {
+            Some(y) if years.contains(&y) => y,
+            Some(y) => {
+                return Err(AnalysisError::NoReportYear {
+                    message: format!(
+                        "--year {y}: no listings posted in {y} in {}; years with data: {}",
+                        out_dir.display(),
+                        years
+                            .iter()
+                            .map(i32::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                });
+            }
+            None => *years.last().ok_or_else(|| AnalysisError::NoReportYear {
+                message: format!(
+                    "{}: the annual table has no listings to report on",
+                    out_dir.display()
+                ),
+            })?,
+        };
+        self.write(year)
+    }
+
+    /// Writes `report-<year>.html` under the output folder; returns its path.
+    pub fn write(&self, year: i32) -> Result<PathBuf, AnalysisError> {
+        let out_dir = self.out_dir;
+        let t = self.annual()?;
+        let (years, groups, confidence, listings, specimens) = (
+            t.ints(&annual::YEAR)?,
+            t.text(&annual::TAXON_GROUP)?,
+            t.text(&annual::CONFIDENCE)?,
+            t.numbers(&annual::LISTINGS)?,
+            t.numbers(&annual::SPECIMENS)?,
+        );
+        let mut by_year: BTreeMap<i32, BTreeMap<String, GroupYear>> = BTreeMap::new();
+        for i in 0..t.height() {
+            let Some(y) = years[i] else {
+                continue;
+            };
+            let e = by_year
+                .entry(y)
+                .or_default()
+                .entry(groups[i].to_string())
+                .or_default();
+            let n = listings[i].unwrap_or(0.0);
+            match confidence[i] {
+                "confirmed" => e.confirmed += n,
+                _ => e.suspected += n,
+            }
+            e.specimens += specimens[i].unwrap_or(0.0);
+        }
+        let empty = BTreeMap::new();
+        let cur = by_year.get(&year).unwrap_or(&empty);
+        let prev = by_year.get(&(year - 1));
+        let sum = |m: &BTreeMap<String, GroupYear>, f: fn(&GroupYear) -> f64| {
+            m.values().map(f).sum::<f64>()
+        };
+        let prev_sum = |f: fn(&GroupYear) -> f64| prev.map(|m| sum(m, f));
+        let offered = |m: &BTreeMap<String, GroupYear>| {
+            m.values().filter(|g| g.listings() > 0.0).count() as f64
+        };
+
+        let mut headlines = vec![
+            Headline {
+                value: count(sum(cur, GroupYear::listings)),
+                label: format!("wildlife listings posted in {year}"),
+                change: change(
+                    sum(cur, GroupYear::listings),
+                    prev_sum(GroupYear::listings),
+                    year - 1,
+                ),
+            },
+            Headline {
+                value: count(sum(cur, |g| g.specimens)),
+                label: "specimens offered".into(),
+                change: change(
+                    sum(cur, |g| g.specimens),
+                    prev_sum(|g| g.specimens),
+                    year - 1,
+                ),
+            },
+            Headline {
+                value: count(sum(cur, |g| g.confirmed)),
+                label: format!(
+                    "confirmed by species name ({} more suspected)",
+                    count(sum(cur, |g| g.suspected))
+                ),
+                change: change(
+                    sum(cur, |g| g.confirmed),
+                    prev_sum(|g| g.confirmed),
+                    year - 1,
+                ),
+            },
+            Headline {
+                value: count(offered(cur)),
+                label: "taxon groups offered".into(),
+                change: change(offered(cur), prev.map(offered), year - 1),
+            },
+        ];
+
+        let mut tables = vec![group_table(cur, prev, year)];
+        if let Some(t) = self.tables.view(&outputs::REMOVALS) {
+            removals_table(&t, &mut headlines, &mut tables)?;
+        }
+        let mut prices_note = String::new();
+        if let Some(t) = self.tables.view(&outputs::ANNUAL_STATS) {
+            stats_tables(&t, year, &mut headlines, &mut tables)?;
+            prices_note = "Prices are the sellers' asking prices, converted to US dollars at the European Central Bank reference rate of the day the listing was posted (or the business day before). Placeholder prices (such as 0, 1 or 999999) and extreme outliers for their kind of product are counted but left out of the value totals.".into();
+        }
+        if let Some(t) = self.tables.view(&outputs::ROUTES) {
+            tables.push(routes_table(&t, year)?);
+        }
+        if let Some(t) = self.tables.view(&outputs::REMOVAL_RATES) {
+            removal_tables(&t, &mut headlines, &mut tables)?;
+        }
+
+        let mut figures = Vec::new();
+        let mut skipped = Vec::new();
+        for f in self.figures.iter().flat_map(|i| &i.figures) {
+            match (&f.svg, &f.skipped) {
+                (Some(svg), _) => {
+                    let path = out_dir.join(svg);
+                    let bytes = std::fs::read(&path).map_err(|e| AnalysisError::io(&path, e))?;
+                    figures.push(HtmlFigure {
+                        id: f.id.clone(),
+                        title: f.title.clone(),
+                        caption: f.caption.clone(),
+                        data: data_encoding::BASE64.encode(&bytes),
+                    });
+                }
+                (None, reason) => skipped.push(Skipped {
+                    title: f.title.clone(),
+                    reason: reason.clone().unwrap_or_default(),
+                }),
+            }
+        }
+
+        let lexicon_version = self
+            .tables
+            .view(&outputs::CLASSIFICATION)
+            .and_then(|t| {
+                let versions = t.text(&listing_classification::LEXICON_VERSION).ok()?;
+                versions.first().map(|v| v.to_string())
+            })
+            .unwrap_or_default();
+        let page = Page {
+            year,
+            source_line: self
+                .figures
+                .map(|i| i.source_line.clone())
+                .unwrap_or_else(|| "unknown".into()),
+            has_data: sum(cur, GroupYear::listings) > 0.0,
+            headlines,
+            tables,
+            figures,
+            skipped,
+            prices_note,
+            lexicon_version,
+            version: env!("CARGO_PKG_VERSION"),
+            tables_dir: format!("{TABLES_DIR}/"),
+        };
+        let html = render(&page)?;
+        let path = report_path(out_dir, year);
+        write_atomic(&path, html.as_bytes())?;
+        Ok(path)
+    }
+}
+
+/// Listings and specimens per taxon group in `year`, against the year before.
+fn group_table(
+    cur: &BTreeMap<String, GroupYear>,
+    prev: Option<&BTreeMap<String, GroupYear>>,
+    year: i32,
+) -> HtmlTable {
+    let mut groups: Vec<(&String, &GroupYear)> = cur.iter().collect();
+    groups.sort_by(|a, b| b.1.listings().total_cmp(&a.1.listings()).then(a.0.cmp(b.0)));
+    HtmlTable {
+        title: format!("Listings and specimens by taxon group, {year}"),
+        header: [
+            "Taxon group",
+            "Confirmed",
+            "Suspected",
+            "Listings",
+            "Specimens",
+            &format!("Listings {}", year - 1),
+            "Change",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        rows: groups
+            .iter()
+            .map(|(name, g)| {
+                let p = prev
+                    .and_then(|m| m.get(*name))
+                    .map(GroupYear::listings)
+                    .or(prev.map(|_| 0.0));
+                vec![
+                    name.to_string(),
+                    count(g.confirmed),
+                    count(g.suspected),
+                    count(g.listings()),
+                    count(g.specimens),
+                    p.map(count).unwrap_or_else(|| "–".into()),
+                    match p {
+                        Some(p) if p > 0.0 => {
+                            let pct = (g.listings() - p) / p * 100.0;
+                            format!("{}{:.0}%", if pct >= 0.0 { "+" } else { "−" }, pct.abs())
+                        }
+                        Some(_) => "new".into(),
+                        None => "–".into(),
+                    },
+                ]
+            })
+            .collect(),
+        note: format!(
+            "Decoys (imitations) and listings the lexicon did not recognise are not counted. Source: {}.",
+            outputs::ANNUAL.files.csv
+        ),
+    }
+}
+
+/// Removals per platform, and the overall removed share as a headline.
+fn removals_table(
+    t: &View,
+    headlines: &mut Vec<Headline>,
+    tables: &mut Vec<HtmlTable>,
+) -> Result<(), AnalysisError> {
+    use removals_by_source as r;
+    let (sources, listings, removed_n, shares) = (
+        t.text(&r::SOURCE)?,
+        t.numbers(&r::LISTINGS)?,
+        t.numbers(&r::REMOVED)?,
+        t.numbers(&r::REMOVED_SHARE)?,
+    );
+    let (mut all, mut removed) = (0.0, 0.0);
+    let rows = (0..t.height())
+        .map(|i| {
+            all += listings[i].unwrap_or(0.0);
+            removed += removed_n[i].unwrap_or(0.0);
+            vec![
+                sources[i].to_string(),
+                count(listings[i].unwrap_or(0.0)),
+                count(removed_n[i].unwrap_or(0.0)),
+                format!("{:.0}%", shares[i].unwrap_or(0.0) * 100.0),
+            ]
+        })
+        .collect();
+    if all > 0.0 {
+        headlines.push(Headline {
+            value: format!("{:.0}%", removed / all * 100.0),
+            label: "of listings followed were later removed by the platform".into(),
+            change: "all years, all listings revisited".into(),
+        });
+    }
+    tables.push(HtmlTable {
+        title: "Removals by platform (every listing followed, all years)".into(),
+        header: ["Platform", "Listings followed", "Removed", "Removed share"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        rows,
+        note: format!(
+            "A listing counts as removed when a revisit found it gone or marked as ended. Source: {}.",
+            outputs::REMOVALS.files.csv
+        ),
+    });
+    Ok(())
 }
 
 #[derive(Serialize)]
@@ -180,248 +508,27 @@ impl GroupYear {
     }
 }
 
-/// Writes `report-<year>.html` under `out_dir` from the run's tables and
-/// figures; returns its path.
-pub fn write_report(out_dir: &Path, year: i32) -> Result<PathBuf, AnalysisError> {
-    let annual =
-        table(out_dir, crate::ANNUAL_CSV)?.ok_or_else(|| missing(out_dir, crate::ANNUAL_CSV))?;
-    let (cy, cg, cc, cl, cs) = (
-        annual.col(&["year"])?,
-        annual.col(&["taxon_group"])?,
-        annual.col(&["confidence"])?,
-        annual.col(&["listings"])?,
-        annual.col(&["specimens"])?,
-    );
-    let mut by_year: BTreeMap<i32, BTreeMap<String, GroupYear>> = BTreeMap::new();
-    for r in annual.rows() {
-        let Ok(y) = r[cy].parse::<i32>() else {
-            continue;
-        };
-        let e = by_year
-            .entry(y)
-            .or_default()
-            .entry(r[cg].clone())
-            .or_default();
-        let n = annual.num(r, cl).unwrap_or(0.0);
-        match r[cc].as_str() {
-            "confirmed" => e.confirmed += n,
-            _ => e.suspected += n,
-        }
-        e.specimens += annual.num(r, cs).unwrap_or(0.0);
-    }
-    let empty = BTreeMap::new();
-    let cur = by_year.get(&year).unwrap_or(&empty);
-    let prev = by_year.get(&(year - 1));
-    let sum =
-        |m: &BTreeMap<String, GroupYear>, f: fn(&GroupYear) -> f64| m.values().map(f).sum::<f64>();
-    let prev_sum = |f: fn(&GroupYear) -> f64| prev.map(|m| sum(m, f));
-
-    let mut headlines = vec![
-        Headline {
-            value: count(sum(cur, GroupYear::listings)),
-            label: format!("wildlife listings posted in {year}"),
-            change: change(
-                sum(cur, GroupYear::listings),
-                prev_sum(GroupYear::listings),
-                year - 1,
-            ),
-        },
-        Headline {
-            value: count(sum(cur, |g| g.specimens)),
-            label: "specimens offered".into(),
-            change: change(
-                sum(cur, |g| g.specimens),
-                prev_sum(|g| g.specimens),
-                year - 1,
-            ),
-        },
-        Headline {
-            value: count(sum(cur, |g| g.confirmed)),
-            label: format!(
-                "confirmed by species name ({} more suspected)",
-                count(sum(cur, |g| g.suspected))
-            ),
-            change: change(
-                sum(cur, |g| g.confirmed),
-                prev_sum(|g| g.confirmed),
-                year - 1,
-            ),
-        },
-        Headline {
-            value: count(cur.values().filter(|g| g.listings() > 0.0).count() as f64),
-            label: "taxon groups offered".into(),
-            change: change(
-                cur.values().filter(|g| g.listings() > 0.0).count() as f64,
-                prev.map(|m| m.values().filter(|g| g.listings() > 0.0).count() as f64),
-                year - 1,
-            ),
-        },
-    ];
-
-    let mut groups: Vec<(&String, &GroupYear)> = cur.iter().collect();
-    groups.sort_by(|a, b| b.1.listings().total_cmp(&a.1.listings()).then(a.0.cmp(b.0)));
-    let mut tables = vec![HtmlTable {
-        title: format!("Listings and specimens by taxon group, {year}"),
-        header: [
-            "Taxon group",
-            "Confirmed",
-            "Suspected",
-            "Listings",
-            "Specimens",
-            &format!("Listings {}", year - 1),
-            "Change",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect(),
-        rows: groups
-            .iter()
-            .map(|(name, g)| {
-                let p = prev.and_then(|m| m.get(*name)).map(GroupYear::listings).or(prev.map(|_| 0.0));
-                vec![
-                    name.to_string(),
-                    count(g.confirmed),
-                    count(g.suspected),
-                    count(g.listings()),
-                    count(g.specimens),
-                    p.map(count).unwrap_or_else(|| "–".into()),
-                    match p {
-                        Some(p) if p > 0.0 => {
-                            let pct = (g.listings() - p) / p * 100.0;
-                            format!("{}{:.0}%", if pct >= 0.0 { "+" } else { "−" }, pct.abs())
-                        }
-                        Some(_) => "new".into(),
-                        None => "–".into(),
-                    },
-                ]
-            })
-            .collect(),
-        note: "Decoys (imitations) and listings the lexicon did not recognise are not counted. Source: tables/annual_by_taxon_group.csv.".into(),
-    }];
-
-    if let Some(t) = table(out_dir, crate::REMOVALS_CSV)? {
-        let (s, l, r, sh) = (
-            t.col(&["source"])?,
-            t.col(&["listings"])?,
-            t.col(&["removed"])?,
-            t.col(&["removed_share"])?,
-        );
-        let (mut all, mut removed) = (0.0, 0.0);
-        let rows = t
-            .rows()
-            .iter()
-            .map(|row| {
-                all += t.num(row, l).unwrap_or(0.0);
-                removed += t.num(row, r).unwrap_or(0.0);
-                vec![
-                    row[s].clone(),
-                    count(t.num(row, l).unwrap_or(0.0)),
-                    count(t.num(row, r).unwrap_or(0.0)),
-                    format!("{:.0}%", t.num(row, sh).unwrap_or(0.0) * 100.0),
-                ]
-            })
-            .collect();
-        if all > 0.0 {
-            headlines.push(Headline {
-                value: format!("{:.0}%", removed / all * 100.0),
-                label: "of listings followed were later removed by the platform".into(),
-                change: "all years, all listings revisited".into(),
-            });
-        }
-        tables.push(HtmlTable {
-            title: "Removals by platform (every listing followed, all years)".into(),
-            header: ["Platform", "Listings followed", "Removed", "Removed share"]
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
-            rows,
-            note: "A listing counts as removed when a revisit found it gone or marked as ended. Source: tables/removals_by_source.csv.".into(),
-        });
-    }
-
-    let mut prices_note = String::new();
-    if let Some(t) = table(out_dir, "tables/annual_stats.csv")? {
-        stats_tables(&t, year, &mut headlines, &mut tables)?;
-        prices_note = "Prices are the sellers' asking prices, converted to US dollars at the European Central Bank reference rate of the day the listing was posted (or the business day before). Placeholder prices (such as 0, 1 or 999999) and extreme outliers for their kind of product are counted but left out of the value totals.".into();
-    }
-    if let Some(t) = table(out_dir, "tables/routes.csv")? {
-        tables.push(routes_table(&t, year)?);
-    }
-    if let Some(t) = table(out_dir, "tables/removal_rates.csv")? {
-        removal_tables(&t, &mut headlines, &mut tables)?;
-    }
-
-    let index = FigureIndex::load(out_dir).ok();
-    let mut figures = Vec::new();
-    let mut skipped = Vec::new();
-    for f in index.iter().flat_map(|i| &i.figures) {
-        match (&f.svg, &f.skipped) {
-            (Some(svg), _) => {
-                let path = out_dir.join(svg);
-                let bytes = std::fs::read(&path).map_err(|e| AnalysisError::io(&path, e))?;
-                figures.push(HtmlFigure {
-                    id: f.id.clone(),
-                    title: f.title.clone(),
-                    caption: f.caption.clone(),
-                    data: data_encoding::BASE64.encode(&bytes),
-                });
-            }
-            (None, reason) => skipped.push(Skipped {
-                title: f.title.clone(),
-                reason: reason.clone().unwrap_or_default(),
-            }),
-        }
-    }
-
-    let lexicon_version = table(out_dir, crate::CLASSIFICATION_CSV)?
-        .and_then(|t| {
-            let c = t.col(&["lexicon_version"]).ok()?;
-            t.rows().first().map(|r| r[c].clone())
-        })
-        .unwrap_or_default();
-    let page = Page {
-        year,
-        source_line: index
-            .as_ref()
-            .map(|i| i.source_line.clone())
-            .unwrap_or_else(|| "unknown".into()),
-        has_data: sum(cur, GroupYear::listings) > 0.0,
-        headlines,
-        tables,
-        figures,
-        skipped,
-        prices_note,
-        lexicon_version,
-        version: env!("CARGO_PKG_VERSION"),
-        tables_dir: "tables/".into(),
-    };
-    let html = render(&page)?;
-    let path = report_path(out_dir, year);
-    write_atomic(&path, html.as_bytes())?;
-    Ok(path)
-}
-
 /// Sums of confirmed + suspected rows of `annual_stats` per key of one
 /// dimension in one year: (listings, specimens, value USD, removed, listings
 /// the year before).
-fn dimension(t: &Table, dim: &str, year: i32) -> Result<BTreeMap<String, [f64; 5]>, AnalysisError> {
-    let c = |n: &str| t.col(&[n]);
-    let (cy, cd, ck) = (c("year")?, c("dimension")?, c("key")?);
+fn dimension(t: &View, dim: &str, year: i32) -> Result<BTreeMap<String, [f64; 5]>, AnalysisError> {
+    use annual_stats as s;
+    let (years, dims, keys) = (t.ints(&s::YEAR)?, t.text(&s::DIMENSION)?, t.text(&s::KEY)?);
     let cols = [
-        c("listings")?,
-        c("specimens")?,
-        c("total_value_usd")?,
-        c("removed")?,
-        c("listings_prev_year")?,
+        t.numbers(&s::LISTINGS)?,
+        t.numbers(&s::SPECIMENS)?,
+        t.numbers(&s::TOTAL_VALUE_USD)?,
+        t.numbers(&s::REMOVED)?,
+        t.numbers(&s::LISTINGS_PREV_YEAR)?,
     ];
     let mut m: BTreeMap<String, [f64; 5]> = BTreeMap::new();
-    for r in t.rows() {
-        if r[cd] != dim || r[cy].parse::<i32>().ok() != Some(year) {
+    for i in 0..t.height() {
+        if dims[i] != dim || years[i] != Some(year) {
             continue;
         }
-        let e = m.entry(r[ck].clone()).or_default();
-        for (i, col) in cols.iter().enumerate() {
-            e[i] += t.num(r, *col).unwrap_or(0.0);
+        let e = m.entry(keys[i].to_string()).or_default();
+        for (j, col) in cols.iter().enumerate() {
+            e[j] += col[i].unwrap_or(0.0);
         }
     }
     Ok(m)
@@ -445,7 +552,7 @@ fn usd(v: f64) -> String {
 /// Headline value and the splits by CITES appendix, platform and seller
 /// country from `annual_stats`.
 fn stats_tables(
-    t: &Table,
+    t: &View,
     year: i32,
     headlines: &mut Vec<Headline>,
     tables: &mut Vec<HtmlTable>,
@@ -495,7 +602,7 @@ fn stats_tables(
                 ]
             })
             .collect(),
-        note: "Appendix I: trade for commercial purposes banned; Appendix II: trade needs export permits. Source: tables/annual_stats.csv (dimension cites_appendix).".into(),
+        note: format!("Appendix I: trade for commercial purposes banned; Appendix II: trade needs export permits. Source: {} (dimension cites_appendix).", outputs::ANNUAL_STATS.files.csv),
     });
     for (dim, title, first, limit) in [
         ("platform", "Listings by platform", "Platform", 20),
@@ -509,7 +616,10 @@ fn stats_tables(
         let rows = sorted(dimension(t, dim, year)?, limit);
         tables.push(HtmlTable {
             title: format!("{title}, {year}"),
-            header: header(first, &["Listings", "Specimens", "Asking price (USD)", "Removed"]),
+            header: header(
+                first,
+                &["Listings", "Specimens", "Asking price (USD)", "Removed"],
+            ),
             rows: rows
                 .iter()
                 .map(|(k, v)| {
@@ -522,30 +632,32 @@ fn stats_tables(
                     ]
                 })
                 .collect(),
-            note: format!("Source: tables/annual_stats.csv (dimension {dim}); “unknown” means the listing did not say."),
+            note: format!(
+                "Source: {} (dimension {dim}); “unknown” means the listing did not say.",
+                outputs::ANNUAL_STATS.files.csv
+            ),
         });
     }
     Ok(())
 }
 
 /// The year's ten largest routes (confirmed + suspected).
-fn routes_table(t: &Table, year: i32) -> Result<HtmlTable, AnalysisError> {
-    let (cy, co, cd, cl, cs) = (
-        t.col(&["year"])?,
-        t.col(&["origin"])?,
-        t.col(&["destination"])?,
-        t.col(&["listings"])?,
-        t.col(&["specimens"])?,
+fn routes_table(t: &View, year: i32) -> Result<HtmlTable, AnalysisError> {
+    use routes as r;
+    let (years, origins, destinations, listings, specimens) = (
+        t.ints(&r::YEAR)?,
+        t.text(&r::ORIGIN)?,
+        t.text(&r::DESTINATION)?,
+        t.numbers(&r::LISTINGS)?,
+        t.numbers(&r::SPECIMENS)?,
     );
     let mut m: BTreeMap<(String, String), (f64, f64)> = BTreeMap::new();
-    for r in t
-        .rows()
-        .iter()
-        .filter(|r| r[cy].parse::<i32>().ok() == Some(year))
-    {
-        let e = m.entry((r[co].clone(), r[cd].clone())).or_default();
-        e.0 += t.num(r, cl).unwrap_or(0.0);
-        e.1 += t.num(r, cs).unwrap_or(0.0);
+    for i in (0..t.height()).filter(|&i| years[i] == Some(year)) {
+        let e = m
+            .entry((origins[i].to_string(), destinations[i].to_string()))
+            .or_default();
+        e.0 += listings[i].unwrap_or(0.0);
+        e.1 += specimens[i].unwrap_or(0.0);
     }
     let mut v: Vec<_> = m.into_iter().collect();
     v.sort_by(|a, b| b.1.0.total_cmp(&a.1.0).then(a.0.cmp(&b.0)));
@@ -560,30 +672,32 @@ fn routes_table(t: &Table, year: i32) -> Result<HtmlTable, AnalysisError> {
             .iter()
             .map(|((o, d), (l, s))| vec![place_label(o), place_label(d), count(*l), count(*s)])
             .collect(),
-        note: "Countries as ISO 3166 codes, read from the seller's stated location (or the platform's home country when none is stated) and the stated shipping destinations. Source: tables/routes.csv.".into(),
+        note: format!(
+            "Countries as ISO 3166 codes, read from the seller's stated location (or the platform's home country when none is stated) and the stated shipping destinations. Source: {}.",
+            outputs::ROUTES.files.csv
+        ),
     })
 }
 
 /// Removal speed per platform from `removal_rates`, and the overall
 /// Kaplan–Meier share removed within 30 days as a headline.
 fn removal_tables(
-    t: &Table,
+    t: &View,
     headlines: &mut Vec<Headline>,
     tables: &mut Vec<HtmlTable>,
 ) -> Result<(), AnalysisError> {
-    let c = |n: &str| t.col(&[n]);
-    let (ck, cg, cl, cr, c7, c30, c90, k30) = (
-        c("group_kind")?,
-        c("group")?,
-        c("listings")?,
-        c("removed")?,
-        c("removed_within_7d")?,
-        c("removed_within_30d")?,
-        c("removed_within_90d")?,
-        c("km_removed_by_30d")?,
+    use removal_rates as r;
+    let (kinds, groups) = (t.text(&r::GROUP_KIND)?, t.text(&r::GROUP)?);
+    let (listings, removed, w7, w30, w90, km30) = (
+        t.numbers(&r::LISTINGS)?,
+        t.numbers(&r::REMOVED)?,
+        t.numbers(&r::REMOVED_WITHIN_7D)?,
+        t.numbers(&r::REMOVED_WITHIN_30D)?,
+        t.numbers(&r::REMOVED_WITHIN_90D)?,
+        t.numbers(&r::KM_REMOVED_BY_30D)?,
     );
-    if let Some(r) = t.rows().iter().find(|r| r[ck] == "all")
-        && let Some(k) = t.num(r, k30)
+    if let Some(i) = (0..t.height()).find(|&i| kinds[i] == "all")
+        && let Some(k) = km30[i]
     {
         headlines.push(Headline {
             value: format!("{:.0}%", k * 100.0),
@@ -591,7 +705,7 @@ fn removal_tables(
             change: "Kaplan–Meier estimate, all years and platforms".into(),
         });
     }
-    let n = |r: &[String], i| count(t.num(r, i).unwrap_or(0.0));
+    let n = |v: &[Option<f64>], i: usize| count(v[i].unwrap_or(0.0));
     tables.push(HtmlTable {
         title: "How fast platforms remove listings (all years)".into(),
         header: [
@@ -606,25 +720,23 @@ fn removal_tables(
         .iter()
         .map(|s| s.to_string())
         .collect(),
-        rows: t
-            .rows()
-            .iter()
-            .filter(|r| r[ck] == "platform")
-            .map(|r| {
+        rows: (0..t.height())
+            .filter(|&i| kinds[i] == "platform")
+            .map(|i| {
                 vec![
-                    r[cg].clone(),
-                    n(r, cl),
-                    n(r, cr),
-                    n(r, c7),
-                    n(r, c30),
-                    n(r, c90),
-                    t.num(r, k30)
+                    groups[i].to_string(),
+                    n(&listings, i),
+                    n(&removed, i),
+                    n(&w7, i),
+                    n(&w30, i),
+                    n(&w90, i),
+                    km30[i]
                         .map(|k| format!("{:.0}%", k * 100.0))
                         .unwrap_or_else(|| "–".into()),
                 ]
             })
             .collect(),
-        note: "Counted from when wildtrace first saw a listing to the first revisit that found it gone; listings still online are counted up to their last visit (Kaplan–Meier). Source: tables/removal_rates.csv.".into(),
+        note: format!("Counted from when wildtrace first saw a listing to the first revisit that found it gone; listings still online are counted up to their last visit (Kaplan–Meier). Source: {}.", outputs::REMOVAL_RATES.files.csv),
     });
     Ok(())
 }

@@ -1,11 +1,14 @@
 //! The DuckDB warehouse `wildtrace.duckdb`: rebuilt from scratch on every run
 //! (in a temporary file, then renamed), with views `listings` and
-//! `fetch_log` over the Parquet lake and tables loaded from the analysis CSVs
-//! and Parquet files (the latter keep their Parquet types);
-//! plus [`sql`], the read-only query entry point behind `wildtrace sql`.
+//! `fetch_log` over the Parquet lake and one table per published table of
+//! the output contract, loaded from the file the contract names
+//! ([`Table::warehouse_source`]): Parquet keeps its types, CSV is read with
+//! the contract's column types; plus [`sql`], the read-only query entry
+//! point behind `wildtrace sql`.
 //!
 //! It owns the warehouse layout and value formatting for display. It must not
-//! compute statistics (the tables come from `tables`) or write to the lake.
+//! compute statistics (the tables come from `tables`), name a published file
+//! or column itself (the contract in `outputs` does) or write to the lake.
 
 use std::path::{Path, PathBuf};
 
@@ -15,50 +18,8 @@ use duckdb::{AccessMode, Config, Connection};
 
 use crate::atomic::{commit, temp_sibling};
 use crate::error::AnalysisError;
-use crate::lake::{self, ColumnType, LakeColumn};
-
-/// A table to load into the warehouse from a CSV file.
-pub(crate) struct CsvTable<'a> {
-    pub name: &'a str,
-    pub csv: &'a Path,
-    /// Column names and DuckDB types, in file order.
-    pub columns: &'a [(&'a str, &'a str)],
-}
-
-/// A table to load into the warehouse from a Parquet file.
-pub(crate) struct ParquetTable<'a> {
-    pub name: &'a str,
-    pub parquet: &'a Path,
-}
-
-/// DuckDB column types of the published tables.
-pub(crate) const ANNUAL_TYPES: &[(&str, &str)] = &[
-    ("year", "INTEGER"),
-    ("taxon_group", "VARCHAR"),
-    ("confidence", "VARCHAR"),
-    ("listings", "BIGINT"),
-    ("specimens", "BIGINT"),
-];
-pub(crate) const REMOVALS_TYPES: &[(&str, &str)] = &[
-    ("source", "VARCHAR"),
-    ("listings", "BIGINT"),
-    ("removed", "BIGINT"),
-    ("removed_share", "DOUBLE"),
-];
-pub(crate) const CLASSIFICATION_TYPES: &[(&str, &str)] = &[
-    ("listing_id", "VARCHAR"),
-    ("source", "VARCHAR"),
-    ("year", "INTEGER"),
-    ("taxon_group", "VARCHAR"),
-    ("taxon", "VARCHAR"),
-    ("product_type", "VARCHAR"),
-    ("live", "BOOLEAN"),
-    ("confidence", "VARCHAR"),
-    ("specimens", "BIGINT"),
-    ("removed", "BOOLEAN"),
-    ("matched_terms", "VARCHAR"),
-    ("lexicon_version", "VARCHAR"),
-];
+use crate::lake::{self, LakeColumn};
+use crate::outputs::Table;
 
 fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
@@ -93,24 +54,52 @@ fn lake_view(
             cols.join(", ")
         ));
     }
-    let (source, crawl_date) = (
-        ColumnType::Utf8.duckdb_type(),
-        ColumnType::Date32.duckdb_type(),
-    );
+    let hive_types: Vec<String> = lake::PARTITIONS
+        .iter()
+        .map(|(name, ty)| format!("{}: {}", quote(name), ty.duckdb_type()))
+        .collect();
     Ok(format!(
         "CREATE VIEW {} AS SELECT * FROM read_parquet({}, hive_partitioning = true, \
-         hive_types = {{'source': {source}, 'crawl_date': {crawl_date}}});\n",
+         hive_types = {{{}}});\n",
         ident(table),
         quote(&lake::table_glob(lake_dir, table)),
+        hive_types.join(", "),
     ))
 }
 
-/// Rebuilds the warehouse at `target`.
+/// `CREATE TABLE` for one published table from its file under `out_dir`.
+fn load_table(out_dir: &Path, t: &Table) -> Result<String, AnalysisError> {
+    let rel = t.warehouse_source();
+    let path = out_dir.join(rel);
+    let file = path
+        .canonicalize()
+        .map_err(|e| AnalysisError::io(&path, e))?;
+    let file = quote(&file.to_string_lossy());
+    if t.files.parquet.is_some() {
+        return Ok(format!(
+            "CREATE TABLE {} AS SELECT * FROM read_parquet({file});\n",
+            ident(t.name),
+        ));
+    }
+    let cols: Vec<String> = t
+        .columns
+        .iter()
+        .map(|c| format!("{}: {}", quote(c.name), quote(c.ty.duckdb_type())))
+        .collect();
+    Ok(format!(
+        "CREATE TABLE {} AS SELECT * FROM read_csv({file}, header = true, delim = ',', quote = '\"', columns = {{{}}});\n",
+        ident(t.name),
+        cols.join(", ")
+    ))
+}
+
+/// Rebuilds the warehouse at `target`: the lake views, then each of
+/// `tables` (already written under `out_dir`) in order, then `provenance`.
 pub(crate) fn build(
     target: &Path,
     lake_dir: &Path,
-    tables: &[CsvTable<'_>],
-    parquet_tables: &[ParquetTable<'_>],
+    out_dir: &Path,
+    tables: &[&Table],
     provenance: &[(&str, String)],
 ) -> Result<(), AnalysisError> {
     let lake_dir = lake_dir
@@ -125,35 +114,14 @@ pub(crate) fn build(
     }
 
     let mut sql = String::new();
-    sql.push_str(&lake_view(&lake_dir, "listings", lake::LISTINGS_READ)?);
-    sql.push_str(&lake_view(&lake_dir, "fetch_log", lake::FETCH_LOG_COLUMNS)?);
+    sql.push_str(&lake_view(&lake_dir, lake::LISTINGS, lake::LISTINGS_READ)?);
+    sql.push_str(&lake_view(
+        &lake_dir,
+        lake::FETCH_LOG,
+        lake::FETCH_LOG_COLUMNS,
+    )?);
     for t in tables {
-        let csv = t
-            .csv
-            .canonicalize()
-            .map_err(|e| AnalysisError::io(t.csv, e))?;
-        let cols: Vec<String> = t
-            .columns
-            .iter()
-            .map(|(n, ty)| format!("{}: {}", quote(n), quote(ty)))
-            .collect();
-        sql.push_str(&format!(
-            "CREATE TABLE {} AS SELECT * FROM read_csv({}, header = true, delim = ',', quote = '\"', columns = {{{}}});\n",
-            ident(t.name),
-            quote(&csv.to_string_lossy()),
-            cols.join(", ")
-        ));
-    }
-    for t in parquet_tables {
-        let file = t
-            .parquet
-            .canonicalize()
-            .map_err(|e| AnalysisError::io(t.parquet, e))?;
-        sql.push_str(&format!(
-            "CREATE TABLE {} AS SELECT * FROM read_parquet({});\n",
-            ident(t.name),
-            quote(&file.to_string_lossy())
-        ));
+        sql.push_str(&load_table(out_dir, t)?);
     }
     sql.push_str("CREATE TABLE provenance (key VARCHAR NOT NULL, value VARCHAR);\n");
     for (k, v) in provenance {

@@ -110,10 +110,11 @@ pub async fn run(job: &DemoJob) -> Result<DemoSummary, PipelineError> {
     };
     // The analysis is CPU-bound and synchronous: off the async workers.
     let (outputs, report) = tokio::task::spawn_blocking(move || {
-        let outputs = wildtrace_analysis::run(&opts)?;
-        // The policymaker report for the latest year with listings.
-        let report = wildtrace_analysis::report::write_report_for(&opts.out_dir, None)?;
-        Ok::<_, AnalysisError>((outputs, report))
+        let analysis = wildtrace_analysis::analyse(&opts)?;
+        // The policymaker report for the latest year with listings, from
+        // the run's tables in memory.
+        let report = analysis.write_report(None)?;
+        Ok::<_, AnalysisError>((analysis.outputs, report))
     })
     .await
     .expect("analysis task panicked")?;

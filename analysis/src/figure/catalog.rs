@@ -17,6 +17,10 @@ use super::charts::{Boxes, Group, HBars, Heat, Lines, Stacked, XAxis};
 use super::{BarData, Frame};
 use crate::atomic::{ensure_dir, write_atomic};
 use crate::error::AnalysisError;
+use crate::outputs::{
+    self, Column, FIGURES_DIR, Published, Table, View, annual_by_taxon_group, annual_stats,
+    emerging_trends, km_curves, listing_facts, monthly_counts,
+};
 
 /// The index of the figures, written to `figures/index.json`.
 pub const INDEX_JSON: &str = "figures/index.json";
@@ -71,57 +75,6 @@ impl FigureIndex {
     }
 }
 
-/// A CSV table read by header name.
-pub(crate) struct Table {
-    path: PathBuf,
-    headers: Vec<String>,
-    rows: Vec<Vec<String>>,
-}
-
-impl Table {
-    /// Reads `path`; `None` when it does not exist.
-    pub(crate) fn read(path: &Path) -> Result<Option<Table>, AnalysisError> {
-        if !path.exists() {
-            return Ok(None);
-        }
-        let bad = |e: csv::Error| AnalysisError::Figure {
-            path: path.to_path_buf(),
-            message: format!("unreadable table: {e}"),
-        };
-        let mut r = csv::Reader::from_path(path).map_err(bad)?;
-        let headers = r.headers().map_err(bad)?.iter().map(String::from).collect();
-        let mut rows = Vec::new();
-        for rec in r.records() {
-            rows.push(rec.map_err(bad)?.iter().map(String::from).collect());
-        }
-        Ok(Some(Table {
-            path: path.to_path_buf(),
-            headers,
-            rows,
-        }))
-    }
-
-    /// The index of the first of `names` that is a column.
-    pub(crate) fn col(&self, names: &[&str]) -> Result<usize, AnalysisError> {
-        names
-            .iter()
-            .find_map(|n| self.headers.iter().position(|h| h == n))
-            .ok_or_else(|| AnalysisError::Figure {
-                path: self.path.clone(),
-                message: format!("table has no column {}", names.join(" or ")),
-            })
-    }
-
-    pub(crate) fn rows(&self) -> &[Vec<String>] {
-        &self.rows
-    }
-
-    /// A numeric cell (empty cells and "NA" are `None`).
-    pub(crate) fn num(&self, row: &[String], col: usize) -> Option<f64> {
-        row.get(col).and_then(|v| v.trim().parse::<f64>().ok())
-    }
-}
-
 /// What one catalogue entry produced.
 enum Built {
     /// Drawn, with the axis labels actually used.
@@ -138,58 +91,52 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn table(&self, rel: &str) -> Result<Option<Table>, AnalysisError> {
-        Table::read(&self.out.join(rel))
-    }
-
     fn files(&self, id: &str) -> (PathBuf, PathBuf) {
-        (
-            self.out.join(format!("figures/{id}.png")),
-            self.out.join(format!("figures/{id}.svg")),
-        )
+        let dir = self.out.join(FIGURES_DIR);
+        (dir.join(format!("{id}.png")), dir.join(format!("{id}.svg")))
     }
 }
 
 /// One entry: id, table, title, subtitle, axis labels, legend title, caption, builder.
 struct Entry {
     id: &'static str,
-    table: &'static str,
+    table: &'static Table,
     title: &'static str,
     subtitle: &'static str,
     x_label: &'static str,
     y_label: &'static str,
     legend: &'static str,
     caption: &'static str,
-    build: fn(&Ctx, &Table, &Frame, &str) -> Result<Built, AnalysisError>,
+    build: fn(&Ctx, &View, &Frame, &str) -> Result<Built, AnalysisError>,
 }
 
 /// The catalogue, in the order the report shows it.
 const ENTRIES: &[Entry] = &[
     Entry {
         id: "annual_listings_by_taxon_group",
-        table: crate::ANNUAL_CSV,
+        table: &outputs::ANNUAL,
         title: super::TITLE,
         subtitle: "Listings classified as confirmed or suspected wildlife (decoys and unrecognised listings excluded)",
         x_label: super::X_LABEL,
         y_label: super::Y_LABEL,
         legend: "Taxon group",
         caption: "Each bar is one year of posting; its segments are taxon groups, the number above it the year's total. Confirmed and suspected listings are added together.",
-        build: |c, t, f, id| annual(c, t, f, id, "listings"),
+        build: |c, t, f, id| annual(c, t, f, id, &annual_by_taxon_group::LISTINGS),
     },
     Entry {
         id: "annual_specimens_by_taxon_group",
-        table: crate::ANNUAL_CSV,
+        table: &outputs::ANNUAL,
         title: "Specimens offered per year, by taxon group",
         subtitle: "Stated quantities of confirmed or suspected wildlife listings (a listing stating none counts as one)",
         x_label: "Year of posting",
         y_label: "Specimens (count)",
         legend: "Taxon group",
         caption: "Like the listings chart, but each listing counts with the number of animals, parts or products it offers.",
-        build: |c, t, f, id| annual(c, t, f, id, "specimens"),
+        build: |c, t, f, id| annual(c, t, f, id, &annual_by_taxon_group::SPECIMENS),
     },
     Entry {
         id: "monthly_listings_top_taxa",
-        table: "tables/monthly_counts.csv",
+        table: &outputs::MONTHLY_COUNTS,
         title: "Monthly listings of the most offered taxa",
         subtitle: "The six taxa with the most listings overall; confirmed and suspected listings",
         x_label: "Month of posting",
@@ -200,7 +147,7 @@ const ENTRIES: &[Entry] = &[
     },
     Entry {
         id: "price_usd_by_product_type",
-        table: "tables/listing_facts.csv",
+        table: &outputs::LISTING_FACTS,
         title: "Asking prices by product type",
         subtitle: "Stated prices of confirmed or suspected wildlife listings in US dollars at the ECB rate of the posting date; implausible prices left out",
         x_label: "Product type",
@@ -211,7 +158,7 @@ const ENTRIES: &[Entry] = &[
     },
     Entry {
         id: "route_matrix",
-        table: "tables/routes.csv",
+        table: &outputs::ROUTES,
         title: "Trade routes: seller country to destination",
         subtitle: "Listings per seller country and stated destination country, all years (the 12 busiest of each)",
         x_label: "Destination (ISO 3166 code or region)",
@@ -222,7 +169,7 @@ const ENTRIES: &[Entry] = &[
     },
     Entry {
         id: "removal_survival_by_platform",
-        table: "tables/km_curves.csv",
+        table: &outputs::KM_CURVES,
         title: "How long listings stay online, by platform",
         subtitle: "Kaplan–Meier estimate of the share of listings still online; listings not seen removed are censored at their last observation",
         x_label: "Time since first seen",
@@ -233,7 +180,7 @@ const ENTRIES: &[Entry] = &[
     },
     Entry {
         id: "cites_appendix_share",
-        table: "tables/annual_stats.csv",
+        table: &outputs::ANNUAL_STATS,
         title: "Share of listings by CITES appendix, per year",
         subtitle: "Confirmed and suspected listings by the CITES appendix of the taxon",
         x_label: "Year of posting",
@@ -244,7 +191,7 @@ const ENTRIES: &[Entry] = &[
     },
     Entry {
         id: "emerging_terms",
-        table: "tables/emerging_trends.csv",
+        table: &outputs::EMERGING_TRENDS,
         title: "Emerging terms",
         subtitle: "Terms whose monthly count rose significantly above their own trailing 12-month mean (highest month shown)",
         x_label: "Rise above the trailing mean (standard scores)",
@@ -255,13 +202,28 @@ const ENTRIES: &[Entry] = &[
     },
 ];
 
-/// Draws every figure whose table exists under `out_dir/tables/` and writes
-/// `figures/index.json`. `source_line` is printed under every figure, with
-/// the years the data covers appended.
-pub fn write_all(out_dir: &Path, source_line: &str) -> Result<FigureIndex, AnalysisError> {
-    ensure_dir(&out_dir.join("figures"))?;
+/// Every table some figure draws, once each, in catalogue order.
+pub(crate) fn tables() -> Vec<&'static Table> {
+    let mut out: Vec<&'static Table> = Vec::new();
+    for e in ENTRIES {
+        if !out.contains(&e.table) {
+            out.push(e.table);
+        }
+    }
+    out
+}
+
+/// Draws every figure whose table is among `tables` into `out_dir/figures/`
+/// and writes `figures/index.json`. `source_line` is printed under every
+/// figure, with the years the data covers appended.
+pub fn write_all(
+    tables: &Published,
+    out_dir: &Path,
+    source_line: &str,
+) -> Result<FigureIndex, AnalysisError> {
+    ensure_dir(&out_dir.join(FIGURES_DIR))?;
     let started = std::time::Instant::now();
-    let years = data_years(out_dir)?;
+    let years = data_years(tables)?;
     let source = match years {
         Some((a, b)) if a == b => format!("{source_line} · listings posted in {a}"),
         Some((a, b)) => format!("{source_line} · listings posted {a}–{b}"),
@@ -284,12 +246,10 @@ pub fn write_all(out_dir: &Path, source_line: &str) -> Result<FigureIndex, Analy
             source: ctx.source.clone(),
             legend_title: e.legend.into(),
         };
-        let built = match ctx.table(e.table)? {
-            None => Built::Skipped(format!(
-                "{} does not exist (not produced by this run)",
-                e.table
-            )),
-            Some(t) if t.rows().is_empty() => Built::Skipped(format!("{} is empty", e.table)),
+        let file = e.table.files.csv;
+        let built = match tables.view(e.table) {
+            None => Built::Skipped(format!("{file} does not exist (not produced by this run)")),
+            Some(t) if t.height() == 0 => Built::Skipped(format!("{file} is empty")),
             Some(t) => (e.build)(&ctx, &t, &frame, e.id)?,
         };
         let mut info = FigureInfo {
@@ -298,7 +258,7 @@ pub fn write_all(out_dir: &Path, source_line: &str) -> Result<FigureIndex, Analy
             x_label: e.x_label.into(),
             y_label: e.y_label.into(),
             caption: e.caption.into(),
-            table: e.table.into(),
+            table: file.into(),
             png: None,
             svg: None,
             skipped: None,
@@ -307,8 +267,8 @@ pub fn write_all(out_dir: &Path, source_line: &str) -> Result<FigureIndex, Analy
             Built::Drawn { x_label, y_label } => {
                 info.x_label = x_label;
                 info.y_label = y_label;
-                info.png = Some(format!("figures/{}.png", e.id));
-                info.svg = Some(format!("figures/{}.svg", e.id));
+                info.png = Some(format!("{FIGURES_DIR}/{}.png", e.id));
+                info.svg = Some(format!("{FIGURES_DIR}/{}.svg", e.id));
             }
             Built::Skipped(why) => {
                 tracing::info!(figure = e.id, reason = %why, "figure skipped");
@@ -332,12 +292,15 @@ pub fn write_all(out_dir: &Path, source_line: &str) -> Result<FigureIndex, Analy
 }
 
 /// First and last year of the annual table, if any.
-fn data_years(out: &Path) -> Result<Option<(i32, i32)>, AnalysisError> {
-    let Some(t) = Table::read(&out.join(crate::ANNUAL_CSV))? else {
+fn data_years(tables: &Published) -> Result<Option<(i32, i32)>, AnalysisError> {
+    let Some(t) = tables.view(&outputs::ANNUAL) else {
         return Ok(None);
     };
-    let y = t.col(&["year"])?;
-    let years: BTreeSet<i32> = t.rows().iter().filter_map(|r| r[y].parse().ok()).collect();
+    let years: BTreeSet<i32> = t
+        .ints(&annual_by_taxon_group::YEAR)?
+        .into_iter()
+        .flatten()
+        .collect();
     Ok(years.first().zip(years.last()).map(|(a, b)| (*a, *b)))
 }
 
@@ -351,20 +314,27 @@ fn draw<C: super::Draw>(c: &Ctx, chart: &C, f: &Frame, id: &str) -> Result<Built
 }
 
 /// Stacked bars of `measure` per year and taxon group (confirmed + suspected).
-fn annual(c: &Ctx, t: &Table, f: &Frame, id: &str, measure: &str) -> Result<Built, AnalysisError> {
-    let (y, g, m) = (
-        t.col(&["year"])?,
-        t.col(&["taxon_group"])?,
-        t.col(&[measure])?,
+fn annual(
+    c: &Ctx,
+    t: &View,
+    f: &Frame,
+    id: &str,
+    measure: &Column,
+) -> Result<Built, AnalysisError> {
+    use annual_by_taxon_group as a;
+    let (years, groups, values) = (
+        t.ints(&a::YEAR)?,
+        t.text(&a::TAXON_GROUP)?,
+        t.numbers(measure)?,
     );
     let mut data = BarData::default();
-    for r in t.rows() {
-        if let (Ok(year), Some(n)) = (r[y].parse::<i32>(), t.num(r, m)) {
+    for i in 0..t.height() {
+        if let (Some(year), Some(n)) = (years[i], values[i]) {
             *data
                 .counts
                 .entry(year)
                 .or_default()
-                .entry(r[g].clone())
+                .entry(groups[i].to_string())
                 .or_default() += n.max(0.0) as u64;
         }
     }
@@ -385,21 +355,22 @@ fn month_index(s: &str) -> Option<f64> {
 }
 
 /// Lines of the six taxa with most listings; missing months are zero.
-fn monthly(c: &Ctx, t: &Table, f: &Frame, id: &str) -> Result<Built, AnalysisError> {
-    let (kind, mo, tx, n) = (
-        t.col(&["kind"])?,
-        t.col(&["month"])?,
-        t.col(&["key"])?,
-        t.col(&["listings"])?,
+fn monthly(c: &Ctx, t: &View, f: &Frame, id: &str) -> Result<Built, AnalysisError> {
+    use monthly_counts as m;
+    let (kinds, months, keys, counts) = (
+        t.text(&m::KIND)?,
+        t.text(&m::MONTH)?,
+        t.text(&m::KEY)?,
+        t.numbers(&m::LISTINGS)?,
     );
     let mut by: BTreeMap<String, BTreeMap<i64, f64>> = BTreeMap::new();
-    let mut months = BTreeSet::new();
-    for r in t.rows().iter().filter(|r| r[kind] == "taxon") {
-        if let (Some(m), Some(v)) = (month_index(&r[mo]), t.num(r, n))
-            && !r[tx].is_empty()
+    let mut all_months = BTreeSet::new();
+    for i in (0..t.height()).filter(|&i| kinds[i] == "taxon") {
+        if let (Some(m), Some(v)) = (month_index(months[i]), counts[i])
+            && !keys[i].is_empty()
         {
-            months.insert(m as i64);
-            *by.entry(r[tx].clone())
+            all_months.insert(m as i64);
+            *by.entry(keys[i].to_string())
                 .or_default()
                 .entry(m as i64)
                 .or_default() += v;
@@ -410,7 +381,7 @@ fn monthly(c: &Ctx, t: &Table, f: &Frame, id: &str) -> Result<Built, AnalysisErr
         .map(|(k, v)| (k.clone(), v.values().sum()))
         .collect();
     totals.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    let (Some(&first), Some(&last)) = (months.first(), months.last()) else {
+    let (Some(&first), Some(&last)) = (all_months.first(), all_months.last()) else {
         return Ok(Built::Skipped("no months with listings".into()));
     };
     let series = totals
@@ -435,22 +406,23 @@ fn monthly(c: &Ctx, t: &Table, f: &Frame, id: &str) -> Result<Built, AnalysisErr
 }
 
 /// Boxes of USD prices per product type (plausible prices only).
-fn prices(c: &Ctx, t: &Table, f: &Frame, id: &str) -> Result<Built, AnalysisError> {
-    let (p, usd, flag, conf) = (
-        t.col(&["product_type"])?,
-        t.col(&["price_usd"])?,
-        t.col(&["price_flag"])?,
-        t.col(&["confidence"])?,
+fn prices(c: &Ctx, t: &View, f: &Frame, id: &str) -> Result<Built, AnalysisError> {
+    use listing_facts as l;
+    let (products, usd, flags, confidence) = (
+        t.text(&l::PRODUCT_TYPE)?,
+        t.numbers(&l::PRICE_USD)?,
+        t.text(&l::PRICE_FLAG)?,
+        t.text(&l::CONFIDENCE)?,
     );
     let mut groups: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-    for r in t.rows() {
-        let wildlife = matches!(r[conf].as_str(), "confirmed" | "suspected");
-        if let Some(v) = t.num(r, usd)
+    for i in 0..t.height() {
+        let wildlife = matches!(confidence[i], "confirmed" | "suspected");
+        if let Some(v) = usd[i]
             && wildlife
-            && r[flag] == "ok"
-            && !r[p].is_empty()
+            && flags[i] == "ok"
+            && !products[i].is_empty()
         {
-            groups.entry(r[p].clone()).or_default().push(v);
+            groups.entry(products[i].to_string()).or_default().push(v);
         }
     }
     let mut groups: Vec<Group> = groups
@@ -475,23 +447,25 @@ fn prices(c: &Ctx, t: &Table, f: &Frame, id: &str) -> Result<Built, AnalysisErro
 }
 
 /// Origin × destination counts, the 12 largest of each side.
-fn routes(c: &Ctx, t: &Table, f: &Frame, id: &str) -> Result<Built, AnalysisError> {
-    let (o, d, n) = (
-        t.col(&["origin", "origin_country"])?,
-        t.col(&["destination", "destination_country"])?,
-        t.col(&["listings"])?,
+fn routes(c: &Ctx, t: &View, f: &Frame, id: &str) -> Result<Built, AnalysisError> {
+    use outputs::routes as r;
+    let (origins, destinations, counts) = (
+        t.text(&r::ORIGIN)?,
+        t.text(&r::DESTINATION)?,
+        t.numbers(&r::LISTINGS)?,
     );
     let mut cells: HashMap<(String, String), f64> = HashMap::new();
     let (mut out_tot, mut in_tot): (BTreeMap<String, f64>, BTreeMap<String, f64>) =
         Default::default();
-    for r in t.rows() {
-        if let Some(v) = t.num(r, n)
-            && !r[o].is_empty()
-            && !r[d].is_empty()
+    for i in 0..t.height() {
+        let (o, d) = (origins[i], destinations[i]);
+        if let Some(v) = counts[i]
+            && !o.is_empty()
+            && !d.is_empty()
         {
-            *cells.entry((r[o].clone(), r[d].clone())).or_default() += v;
-            *out_tot.entry(r[o].clone()).or_default() += v;
-            *in_tot.entry(r[d].clone()).or_default() += v;
+            *cells.entry((o.to_string(), d.to_string())).or_default() += v;
+            *out_tot.entry(o.to_string()).or_default() += v;
+            *in_tot.entry(d.to_string()).or_default() += v;
         }
     }
     let top = |m: BTreeMap<String, f64>| {
@@ -549,17 +523,20 @@ pub(crate) fn place_label(p: &str) -> String {
 }
 
 /// Kaplan–Meier step curves, one per platform.
-fn survival(c: &Ctx, t: &Table, f: &Frame, id: &str) -> Result<Built, AnalysisError> {
-    let (kind, g, d, sv) = (
-        t.col(&["group_kind"])?,
-        t.col(&["group"])?,
-        t.col(&["time_days"])?,
-        t.col(&["survival"])?,
+fn survival(c: &Ctx, t: &View, f: &Frame, id: &str) -> Result<Built, AnalysisError> {
+    use km_curves as k;
+    let (kinds, groups, days, survival) = (
+        t.text(&k::GROUP_KIND)?,
+        t.text(&k::GROUP)?,
+        t.numbers(&k::TIME_DAYS)?,
+        t.numbers(&k::SURVIVAL)?,
     );
     let mut by: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
-    for r in t.rows().iter().filter(|r| r[kind] == "platform") {
-        if let (Some(x), Some(y)) = (t.num(r, d), t.num(r, sv)) {
-            by.entry(r[g].clone()).or_default().push((x, y * 100.0));
+    for i in (0..t.height()).filter(|&i| kinds[i] == "platform") {
+        if let (Some(x), Some(y)) = (days[i], survival[i]) {
+            by.entry(groups[i].to_string())
+                .or_default()
+                .push((x, y * 100.0));
         }
     }
     if by.is_empty() {
@@ -605,31 +582,32 @@ fn survival(c: &Ctx, t: &Table, f: &Frame, id: &str) -> Result<Built, AnalysisEr
 }
 
 /// 100 % stacked bars of listings per year by CITES appendix.
-fn cites(c: &Ctx, t: &Table, f: &Frame, id: &str) -> Result<Built, AnalysisError> {
-    let (y, dim, a, n) = (
-        t.col(&["year"])?,
-        t.col(&["dimension"])?,
-        t.col(&["key"])?,
-        t.col(&["listings"])?,
+fn cites(c: &Ctx, t: &View, f: &Frame, id: &str) -> Result<Built, AnalysisError> {
+    use annual_stats as s;
+    let (years, dims, keys, counts) = (
+        t.ints(&s::YEAR)?,
+        t.text(&s::DIMENSION)?,
+        t.text(&s::KEY)?,
+        t.numbers(&s::LISTINGS)?,
     );
-    let mut counts: BTreeMap<i32, BTreeMap<String, f64>> = BTreeMap::new();
+    let mut by_year: BTreeMap<i32, BTreeMap<String, f64>> = BTreeMap::new();
     let mut names = BTreeSet::new();
-    for r in t.rows().iter().filter(|r| r[dim] == "cites_appendix") {
-        if let (Ok(year), Some(v)) = (r[y].parse::<i32>(), t.num(r, n)) {
-            let name = match r[a].as_str() {
+    for i in (0..t.height()).filter(|&i| dims[i] == "cites_appendix") {
+        if let (Some(year), Some(v)) = (years[i], counts[i]) {
+            let name = match keys[i] {
                 "" | "none" | "not listed" | "unknown" => "Not listed".to_string(),
                 x if x.starts_with("Appendix") => x.to_string(),
                 x => format!("Appendix {x}"),
             };
             names.insert(name.clone());
-            *counts.entry(year).or_default().entry(name).or_default() += v;
+            *by_year.entry(year).or_default().entry(name).or_default() += v;
         }
     }
     let names: Vec<String> = names.into_iter().collect();
     let mut rows = BTreeMap::new();
-    if let (Some(&a), Some(&b)) = (counts.keys().next(), counts.keys().next_back()) {
+    if let (Some(&a), Some(&b)) = (by_year.keys().next(), by_year.keys().next_back()) {
         for year in a..=b {
-            let m = counts.get(&year);
+            let m = by_year.get(&year);
             let total: f64 = m.map(|m| m.values().sum()).unwrap_or(0.0);
             let row = names
                 .iter()
@@ -654,20 +632,23 @@ fn cites(c: &Ctx, t: &Table, f: &Frame, id: &str) -> Result<Built, AnalysisError
 }
 
 /// The 15 terms with the highest score, highest first.
-fn emerging(c: &Ctx, t: &Table, f: &Frame, id: &str) -> Result<Built, AnalysisError> {
-    let (kind, k, m, s) = (
-        t.col(&["kind"])?,
-        t.col(&["key"])?,
-        t.col(&["month"])?,
-        t.col(&["z"])?,
+fn emerging(c: &Ctx, t: &View, f: &Frame, id: &str) -> Result<Built, AnalysisError> {
+    use emerging_trends as e;
+    let (kinds, keys, months, scores) = (
+        t.text(&e::KIND)?,
+        t.text(&e::KEY)?,
+        t.text(&e::MONTH)?,
+        t.numbers(&e::Z)?,
     );
     // Each term once, at its highest standard score (labelled with that month).
     let mut best: BTreeMap<String, (f64, String)> = BTreeMap::new();
-    for r in t.rows().iter().filter(|r| r[kind] == "term") {
-        if let Some(x) = t.num(r, s).filter(|x| x.is_finite() && *x > 0.0) {
-            let e = best.entry(r[k].clone()).or_insert((x, r[m].clone()));
+    for i in (0..t.height()).filter(|&i| kinds[i] == "term") {
+        if let Some(x) = scores[i].filter(|x| x.is_finite() && *x > 0.0) {
+            let e = best
+                .entry(keys[i].to_string())
+                .or_insert((x, months[i].to_string()));
             if x > e.0 {
-                *e = (x, r[m].clone());
+                *e = (x, months[i].to_string());
             }
         }
     }
