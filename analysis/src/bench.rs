@@ -1,6 +1,6 @@
 //! `wildtrace bench annual`: the annual statistics over a large synthetic
 //! per-listing table, computed by this crate's polars code
-//! ([`crate::tables`]'s `annual_stats`) and by the same aggregates in DuckDB
+//! (`tables::annual_stats`) and by the same aggregates in DuckDB
 //! SQL ([`ANNUAL_STATS_SQL`]), each in its own child process so wall time
 //! and peak memory are measured apart.
 //!
@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use crate::atomic::ensure_dir;
 use crate::error::AnalysisError;
+use crate::outputs::{annual_stats as stats, listing_facts as facts};
 
 /// Rows per generated Parquet file.
 const CHUNK: usize = 1_000_000;
@@ -183,19 +184,19 @@ pub fn generate(dir: &Path, listings: u64, seed: u64) -> Result<Vec<PathBuf>, An
             removed.push(r.below(4) == 0);
         }
         let mut df = DataFrame::new_infer_height(vec![
-            Column::new("year".into(), year),
-            Column::new("confidence".into(), confidence),
-            Column::new("taxon".into(), taxon),
-            Column::new("taxon_group".into(), group),
-            Column::new("cites_appendix".into(), cites),
-            Column::new("product_type".into(), product),
-            Column::new("source".into(), source),
-            Column::new("seller_country".into(), country),
-            Column::new("specimens".into(), specimens),
-            Column::new("seller_pseudonym".into(), seller),
-            Column::new("value_usd_cents".into(), cents),
-            Column::new("price_flag".into(), flag),
-            Column::new("removed".into(), removed),
+            facts::YEAR.values(year),
+            facts::CONFIDENCE.values(confidence),
+            facts::TAXON.values(taxon),
+            facts::TAXON_GROUP.values(group),
+            facts::CITES_APPENDIX.values(cites),
+            facts::PRODUCT_TYPE.values(product),
+            facts::SOURCE.values(source),
+            facts::SELLER_COUNTRY.values(country),
+            facts::SPECIMENS.values(specimens),
+            facts::SELLER_PSEUDONYM.values(seller),
+            facts::VALUE_USD_CENTS.values(cents),
+            facts::PRICE_FLAG.values(flag),
+            facts::REMOVED.values(removed),
         ])?;
         let f = std::fs::File::create(file).map_err(|e| AnalysisError::io(file, e))?;
         ParquetWriter::new(f)
@@ -233,8 +234,12 @@ pub fn run_engine(engine: &str, dir: &Path) -> Result<EngineRun, AnalysisError> 
                 ScanArgsParquet::default(),
             )?;
             let df = crate::tables::annual_stats(lf)?;
-            let listings: i64 = df.column("listings")?.i64()?.sum().unwrap_or(0);
-            let value: f64 = df.column("total_value_usd")?.f64()?.sum().unwrap_or(0.0);
+            let listings: i64 = df.column(stats::LISTINGS.name)?.i64()?.sum().unwrap_or(0);
+            let value: f64 = df
+                .column(stats::TOTAL_VALUE_USD.name)?
+                .f64()?
+                .sum()
+                .unwrap_or(0.0);
             (df.height() as u64, listings, (value * 100.0).round() as i64)
         }
         "duckdb" => {

@@ -22,8 +22,8 @@ use crate::outputs::{
     emerging_trends, km_curves, listing_facts, monthly_counts,
 };
 
-/// The index of the figures, written to `figures/index.json`.
-pub const INDEX_JSON: &str = "figures/index.json";
+/// The index of the figures, `figures/index.json` (named by the output contract).
+pub const INDEX_JSON: &str = outputs::FIGURE_INDEX;
 
 /// One figure of the catalogue, drawn or skipped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -261,6 +261,8 @@ pub const DEFINITIONS_HEADER: [&str; 3] = ["table", "column", "definition"];
 pub const WAREHOUSE: &str = "wildtrace.duckdb";
 /// The run manifest.
 pub const MANIFEST: &str = "manifest.json";
+/// The index of the figures (what was drawn, what was skipped and why).
+pub const FIGURE_INDEX: &str = "figures/index.json";
 /// The folders under the output folder.
 pub const TABLES_DIR: &str = "tables";
 pub const FIGURES_DIR: &str = "figures";
