@@ -195,6 +195,15 @@ fn read_csv(table: &Table, path: &Path) -> Result<DataFrame, AnalysisError> {
     Ok(DataFrame::new_infer_height(columns)?)
 }
 
+/// An integer cell; a whole number written as a float (`4.0`, as other
+/// tools write counts) reads as that integer.
+fn int(v: &str) -> Option<i64> {
+    v.parse::<i64>().ok().or_else(|| {
+        let f = v.parse::<f64>().ok()?;
+        (f.fract() == 0.0 && f.abs() < 9.0e15).then_some(f as i64)
+    })
+}
+
 /// One CSV column as its contract type; empty or unparsable cells are null.
 fn parse_column(name: &str, ty: ColumnType, values: &[String]) -> Result<PlColumn, AnalysisError> {
     let name = name.into();
@@ -215,15 +224,12 @@ fn parse_column(name: &str, ty: ColumnType, values: &[String]) -> Result<PlColum
         ColumnType::Int32 => Series::new(
             name,
             cells()
-                .map(|v| v.and_then(|v| v.parse::<i32>().ok()))
+                .map(|v| v.and_then(|v| int(v).and_then(|i| i32::try_from(i).ok())))
                 .collect::<Vec<_>>(),
         ),
-        ColumnType::Int64 => Series::new(
-            name,
-            cells()
-                .map(|v| v.and_then(|v| v.parse::<i64>().ok()))
-                .collect::<Vec<_>>(),
-        ),
+        ColumnType::Int64 => {
+            Series::new(name, cells().map(|v| v.and_then(int)).collect::<Vec<_>>())
+        }
         ColumnType::Float64 => Series::new(
             name,
             cells()
@@ -312,5 +318,36 @@ impl<'a> View<'a> {
     pub fn ints(&self, c: &Column) -> Result<Vec<Option<i32>>, AnalysisError> {
         let s = self.column(c)?.cast(&DataType::Int32)?;
         Ok(s.i32()?.iter().collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn published_csv_reads_back_with_the_contract_types() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        std::fs::create_dir_all(out.join("tables")).unwrap();
+        std::fs::write(
+            out.join(crate::outputs::ANNUAL.files.csv),
+            "year,taxon_group,confidence,listings,specimens,extra\n2025,Elephants,confirmed,4.0,,x\n2024,,suspected,2,3,y\n",
+        )
+        .unwrap();
+        let p = Published::load(out, &[&crate::outputs::ANNUAL, &crate::outputs::ROUTES]).unwrap();
+        assert!(
+            p.get(&crate::outputs::ROUTES).is_none(),
+            "absent file, absent table"
+        );
+        let t = p.view(&crate::outputs::ANNUAL).unwrap();
+        use crate::outputs::annual_by_taxon_group as a;
+        assert_eq!(t.ints(&a::YEAR).unwrap(), vec![Some(2025), Some(2024)]);
+        assert_eq!(t.text(&a::TAXON_GROUP).unwrap(), vec!["Elephants", ""]);
+        assert_eq!(t.numbers(&a::LISTINGS).unwrap(), vec![Some(4.0), Some(2.0)]);
+        assert_eq!(t.numbers(&a::SPECIMENS).unwrap(), vec![None, Some(3.0)]);
+        let df = p.get(&crate::outputs::ANNUAL).unwrap();
+        assert_eq!(df.column("year").unwrap().dtype(), &DataType::Int32);
+        assert_eq!(df.column("extra").unwrap().dtype(), &DataType::String);
     }
 }
