@@ -18,6 +18,7 @@ use url::Url;
 pub use wildtrace_extract::config_error::ConfigError;
 use wildtrace_extract::config_error::read_text;
 use wildtrace_extract::profile::SiteProfile;
+pub use wildtrace_extract::urlnorm::PrivateTargets;
 
 // ---------------------------------------------------------------- raw TOML
 
@@ -135,6 +136,7 @@ impl Default for RawFetch {
 #[serde(deny_unknown_fields, default)]
 struct RawScope {
     allow_private_addresses: bool,
+    allow_loopback: bool,
     max_pages_per_host: usize,
     max_search_pages: usize,
     max_url_len: usize,
@@ -150,6 +152,7 @@ impl Default for RawScope {
     fn default() -> Self {
         RawScope {
             allow_private_addresses: false,
+            allow_loopback: false,
             max_pages_per_host: 10_000,
             max_search_pages: 50,
             max_url_len: 2048,
@@ -266,8 +269,10 @@ pub struct FetchLimits {
 /// Crawl scope and trap limits.
 #[derive(Debug, Clone)]
 pub struct Scope {
-    /// Allow loopback/private/link-local targets (the demo and tests only).
-    pub allow_private_addresses: bool,
+    /// Which non-public targets may be reached: `allow_private_addresses`
+    /// opens every private range (the demo and tests), `allow_loopback`
+    /// only this machine (a site served on 127.0.0.1).
+    pub private_targets: PrivateTargets,
     /// Page budget per host per run.
     pub max_pages_per_host: usize,
     /// Pages followed per search term.
@@ -472,6 +477,15 @@ impl CrawlConfig {
             ));
         }
 
+        if raw.sites.is_empty() {
+            // why: a job that crawls nothing must not exit 0 as if it had run.
+            return Err(err(
+                text.trim_end().len()..text.trim_end().len(),
+                "sites",
+                "the job lists no sites: add a [[sites]] table (name, base_url, profile, search, terms)"
+                    .into(),
+            ));
+        }
         let base_dir = path.parent().unwrap_or(Path::new("."));
         let mut sites = Vec::new();
         let mut seen = BTreeMap::new();
@@ -545,6 +559,18 @@ impl CrawlConfig {
                 }
             }
             let profile_path = base_dir.join(s.profile.get_ref());
+            if let Err(e) = std::fs::metadata(&profile_path) {
+                // why: a dangling reference is the job file's mistake, so the
+                // error names the job file, the site and the key to fix.
+                return Err(err(
+                    s.profile.span(),
+                    &key("profile"),
+                    format!(
+                        "site `{name}`: profile {} cannot be read ({e}); paths are relative to the job file",
+                        profile_path.display()
+                    ),
+                ));
+            }
             let profile = SiteProfile::load(&profile_path)?;
             sites.push(SiteConfig {
                 name,
@@ -621,7 +647,13 @@ impl CrawlConfig {
                 max_redirects: *raw.fetch.max_redirects.get_ref(),
             },
             scope: Scope {
-                allow_private_addresses: raw.scope.allow_private_addresses,
+                private_targets: if raw.scope.allow_private_addresses {
+                    PrivateTargets::All
+                } else if raw.scope.allow_loopback {
+                    PrivateTargets::Loopback
+                } else {
+                    PrivateTargets::None
+                },
                 max_pages_per_host: raw.scope.max_pages_per_host,
                 max_search_pages: raw.scope.max_search_pages,
                 max_url_len: raw.scope.max_url_len,

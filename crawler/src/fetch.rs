@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use url::Url;
 
-use crate::config::{FetchLimits, Identity};
+use crate::config::{FetchLimits, Identity, PrivateTargets};
 
 /// A response, fully read.
 #[derive(Debug)]
@@ -121,12 +121,12 @@ pub struct Fetcher {
 
 impl Fetcher {
     /// Builds the client. There is no way to change the identity per request.
-    /// Unless `allow_private` is set, host names that resolve to private,
-    /// loopback or link-local addresses are refused at connect time.
+    /// Host names that resolve only to addresses `targets` does not allow
+    /// (private, loopback, link-local) are refused at connect time.
     pub fn new(
         identity: &Identity,
         limits: &FetchLimits,
-        allow_private: bool,
+        targets: PrivateTargets,
     ) -> Result<Fetcher, FetchError> {
         let mut headers = HeaderMap::new();
         if let Some(from) = identity.from_header() {
@@ -136,10 +136,10 @@ impl Fetcher {
             }
         }
         let mut builder = reqwest::Client::builder();
-        if !allow_private {
+        if targets != PrivateTargets::All {
             // why: a public site's DNS must not point us at internal services
             // (literal addresses are refused earlier, by the scope check).
-            builder = builder.dns_resolver(Arc::new(PublicOnly));
+            builder = builder.dns_resolver(Arc::new(PublicOnly(targets)));
         }
         let client = builder
             .user_agent(identity.user_agent())
@@ -218,20 +218,21 @@ impl Fetcher {
     }
 }
 
-/// A DNS resolver that drops private, loopback and link-local addresses.
-struct PublicOnly;
+/// A DNS resolver that drops the addresses a job may not reach.
+struct PublicOnly(PrivateTargets);
 
 impl reqwest::dns::Resolve for PublicOnly {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
         let host = name.as_str().to_string();
+        let targets = self.0;
         Box::pin(async move {
             let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
                 .await?
-                .filter(|a| !wildtrace_extract::urlnorm::is_private_ip(a.ip()))
+                .filter(|a| targets.allows_ip(a.ip()))
                 .collect();
             if addrs.is_empty() {
                 return Err(format!(
-                    "{host} resolves only to private or loopback addresses (scope.allow_private_addresses is false)"
+                    "{host} resolves only to addresses this job may not reach (scope.allow_loopback allows this machine, scope.allow_private_addresses every private range)"
                 )
                 .into());
             }

@@ -75,6 +75,64 @@ pub fn is_private_ip(ip: IpAddr) -> bool {
     }
 }
 
+/// Whether a literal IP is a loopback address (127.0.0.0/8, `::1`, or an
+/// IPv4-mapped loopback).
+pub fn is_loopback_ip(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_loopback(),
+        IpAddr::V6(v6) => {
+            v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+    }
+}
+
+/// Which non-public targets a job may reach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PrivateTargets {
+    /// Public addresses only (every real job).
+    #[default]
+    None,
+    /// Public addresses and this machine (`scope.allow_loopback`): a site
+    /// served on 127.0.0.1, without opening the private ranges.
+    Loopback,
+    /// Every address (`scope.allow_private_addresses`).
+    All,
+}
+
+impl PrivateTargets {
+    /// Whether an address (literal, or resolved from a name) may be reached.
+    pub fn allows_ip(self, ip: IpAddr) -> bool {
+        match self {
+            PrivateTargets::All => true,
+            PrivateTargets::Loopback => !is_private_ip(ip) || is_loopback_ip(ip),
+            PrivateTargets::None => !is_private_ip(ip),
+        }
+    }
+
+    /// Why `url` may not be requested by its literal host, naming the
+    /// config key that would allow it; `None` when it may.
+    pub fn refusal(self, url: &Url) -> Option<&'static str> {
+        if self == PrivateTargets::All || !targets_private(url) {
+            return None;
+        }
+        let loopback = match url.host() {
+            Some(Host::Ipv4(ip)) => is_loopback_ip(IpAddr::V4(ip)),
+            Some(Host::Ipv6(ip)) => is_loopback_ip(IpAddr::V6(ip)),
+            Some(Host::Domain(_)) => true, // `localhost` and `*.localhost`
+            None => false,
+        };
+        match (loopback, self) {
+            (true, PrivateTargets::Loopback) => None,
+            (true, _) => Some(
+                "loopback address (set scope.allow_loopback = true to crawl a site on this machine)",
+            ),
+            (false, _) => Some(
+                "private address (set scope.allow_private_addresses = true to reach private ranges)",
+            ),
+        }
+    }
+}
+
 /// Whether a URL targets a private address by its literal host.
 pub fn targets_private(url: &Url) -> bool {
     match url.host() {

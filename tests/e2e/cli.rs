@@ -39,6 +39,41 @@ fn bad_config_exits_2_naming_file_line_and_key() {
 }
 
 #[test]
+fn a_job_without_sites_or_with_a_dangling_profile_exits_2_naming_the_job_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let head = "[job]\nname = \"x\"\n\n[identity]\nproduct_token = \"wildtrace\"\ncontact = \"mailto:a@b.org\"\n";
+    let run = |name: &str, text: &str| {
+        let cfg = dir.path().join(name);
+        std::fs::write(&cfg, text).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_wildtrace"))
+            .args(["crawl", "--config"])
+            .arg(&cfg)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(err.lines().count(), 1, "one line: {err}");
+        (cfg, err)
+    };
+    let (cfg, err) = run("empty.toml", head);
+    assert!(
+        err.contains(&format!("{}:6: `sites`", cfg.display())),
+        "{err}"
+    );
+
+    let site = "\n[[sites]]\nname = \"shop\"\nbase_url = \"https://shop.example/\"\nprofile = \"nope.toml\"\nsearch = \"/s?q={term}\"\nterms = [\"ivory\"]\n";
+    let (cfg, err) = run("dangling.toml", &format!("{head}{site}"));
+    assert!(
+        err.contains(&format!("{}:11: `sites[0].profile`", cfg.display())),
+        "{err}"
+    );
+    assert!(
+        err.contains("site `shop`") && err.contains("nope.toml"),
+        "{err}"
+    );
+}
+
+#[test]
 fn help_explains_every_subcommand() {
     let bin = env!("CARGO_BIN_EXE_wildtrace");
     let top = Command::new(bin).arg("--help").output().unwrap();

@@ -265,7 +265,7 @@ pub async fn crawl_with(
 
     let store = SharedStore::new(store);
     let ctx = Arc::new(Ctx {
-        fetcher: Fetcher::new(&cfg.identity, &cfg.fetch, cfg.scope.allow_private_addresses)?,
+        fetcher: Fetcher::new(&cfg.identity, &cfg.fetch, cfg.scope.private_targets)?,
         pseudonyms: Pseudonymiser::load_or_create(&cfg.pseudonym_key)?,
         in_flight: Arc::new(Semaphore::new(cfg.politeness.max_in_flight)),
         store: store.clone(),

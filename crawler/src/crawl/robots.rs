@@ -15,7 +15,6 @@ use std::time::Duration;
 use chrono::Utc;
 use tracing::{debug, warn};
 use wildtrace_extract::robots::{MAX_ROBOTS_BYTES, Robots};
-use wildtrace_extract::urlnorm::targets_private;
 
 use super::CrawlError;
 use super::host::{HostWorker, Lane};
@@ -169,12 +168,12 @@ impl Lane {
 
     /// GET /robots.txt, following up to `max_redirects` redirects.
     async fn request_robots(&mut self) -> RobotsAnswer {
-        let (mut url, allow_private, max_redirects) = self.with(|w| {
+        let (mut url, targets, max_redirects) = self.with(|w| {
             (
                 w.base
                     .join("/robots.txt")
                     .expect("an absolute path joins any base"),
-                w.ctx.cfg.scope.allow_private_addresses,
+                w.ctx.cfg.scope.private_targets,
                 w.ctx.cfg.fetch.max_redirects,
             )
         });
@@ -183,10 +182,14 @@ impl Lane {
             // why: RFC 9309 §2.3.1.2 follows robots.txt redirects even to another
             // host (www → apex is common); the answer applies to the original
             // authority. Private targets stay refused.
-            let private = !allow_private && targets_private(&url);
-            if !matches!(url.scheme(), "http" | "https") || private {
+            let refusal = if matches!(url.scheme(), "http" | "https") {
+                targets.refusal(&url)
+            } else {
+                Some("not http(s)")
+            };
+            if let Some(why) = refusal {
                 self.with(|w| w.log(&url, "robots", "out_of_scope", None, None));
-                return RobotsAnswer::Refused("refused: out of scope".into());
+                return RobotsAnswer::Refused(format!("refused: out of scope: {why}"));
             }
             let cap = BodyCap::Truncate(MAX_ROBOTS_BYTES as u64);
             // why: a robots.txt wait may be long (a Retry-After); a stop cuts it

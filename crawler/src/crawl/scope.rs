@@ -9,7 +9,6 @@ use std::collections::HashMap;
 
 use url::Url;
 use wildtrace_extract::robots::Robots;
-use wildtrace_extract::urlnorm::targets_private;
 
 use crate::config::Scope;
 
@@ -31,9 +30,9 @@ pub(super) fn check_scope(url: &Url, base: &Url, scope: &Scope) -> Result<(), Re
     if url.as_str().len() > scope.max_url_len {
         return Err(Refused::Scope("url too long"));
     }
-    if !scope.allow_private_addresses && targets_private(url) {
+    if let Some(why) = scope.private_targets.refusal(url) {
         // why: a public site must not be able to point us at internal services.
-        return Err(Refused::Scope("private address"));
+        return Err(Refused::Scope(why));
     }
     let mut counts: HashMap<&str, usize> = HashMap::new();
     for seg in url

@@ -136,3 +136,22 @@ fn bad_selector_in_a_profile_names_the_profile_file_and_key() {
     assert_eq!(e.key, "fields.title.selector");
     assert!(e.line > 10, "{e}");
 }
+
+#[test]
+fn a_job_with_no_sites_is_refused_at_its_last_line() {
+    let text = GOOD.split("[[sites]]").next().unwrap().to_string();
+    let e = error(&text);
+    assert_eq!(e.key, "sites");
+    assert_eq!(e.line, text.trim_end().lines().count(), "{e}");
+    assert!(e.message.contains("[[sites]]"), "{e}");
+}
+
+#[test]
+fn a_dangling_profile_names_the_job_file_the_site_and_the_key() {
+    let (_dir, path) = job(&GOOD.replace("sites/bazaar.toml", "sites/nope.toml"));
+    let e = CrawlConfig::load(&path).unwrap_err();
+    assert_eq!(e.path, path, "the job file, not the missing profile: {e}");
+    assert_eq!((e.key.as_str(), e.line), ("sites[0].profile", 15), "{e}");
+    assert!(e.message.contains("site `bazaar`"), "{e}");
+    assert!(e.message.contains("nope.toml"), "{e}");
+}

@@ -1,5 +1,7 @@
 //! Conditional revisits (a 304 keeps the listing active) and an in-process
-//! stop: a stopped run refuses a new one and resumes to one row per listing.
+//! stop: a stopped run refuses a new one and resumes to one row per listing;
+//! a stop during the wait before robots.txt sends nothing, and the resume
+//! still keeps the Crawl-delay from the previous run's last request.
 
 use super::*;
 
@@ -140,4 +142,80 @@ async fn a_stopped_run_refuses_a_new_one_and_resumes_to_one_row_per_listing() {
             "/ad/{i} requested once across stop and resume"
         );
     }
+}
+
+#[tokio::test]
+async fn a_stop_while_waiting_to_ask_for_robots_txt_sends_nothing_and_the_resume_keeps_the_delay() {
+    let srv = serve(|r| {
+        if r.path == "/robots.txt" {
+            // Refetched every run, so each run opens by waiting for its turn to ask.
+            return (
+                [
+                    (header::CONTENT_TYPE, "text/plain"),
+                    (header::CACHE_CONTROL, "no-store"),
+                ],
+                "User-agent: *\nCrawl-delay: 2\n",
+            )
+                .into_response();
+        }
+        market(r.path, 1)
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), &[], &[("s", "")]);
+    let b = bases(&cfg, &[("s", &srv.url)]);
+    crawl(&cfg, &b).await.unwrap();
+    let first_run = srv.hits().len();
+    assert_eq!(srv.count("/robots.txt"), 1);
+
+    // The next run must wait ~2 s (Crawl-delay carried over) before robots.txt;
+    // it is asked to stop during that wait.
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    let stopper = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let _ = tx.send(true);
+        tx
+    });
+    let stopped = crawl_with(
+        &cfg,
+        &b,
+        CrawlOptions {
+            resume: false,
+            stop: Some(rx),
+        },
+    )
+    .await;
+    assert!(
+        matches!(stopped, Err(CrawlError::Stopped { .. })),
+        "expected Stopped, got {stopped:?}"
+    );
+    let _tx = stopper.await.unwrap();
+    assert_eq!(
+        srv.hits().len(),
+        first_run,
+        "nothing is sent while a stopped run waits for its turn"
+    );
+
+    let done = crawl_with(
+        &cfg,
+        &b,
+        CrawlOptions {
+            resume: true,
+            stop: None,
+        },
+    )
+    .await
+    .unwrap();
+    assert!(done.resumed);
+    let hits = srv.hits();
+    assert_eq!(
+        srv.count("/robots.txt"),
+        2,
+        "the resume asks for robots.txt"
+    );
+    let gap = hits[first_run].at - hits[first_run - 1].at;
+    assert!(
+        gap >= Duration::from_millis(1990),
+        "the resumed run's first request came {gap:?} after the last one"
+    );
 }

@@ -1,4 +1,5 @@
-//! Scope and traps: private addresses refused without a request, link
+//! Scope and traps: private addresses refused without a request (and the
+//! loopback switch opening this machine only, refusals naming the key), link
 //! chains deeper than `max_depth`, repeated path segments, query variants
 //! and tracking parameters.
 
@@ -61,6 +62,67 @@ async fn private_addresses_are_refused_without_a_request() {
         );
         assert!(ids(&out.sites[0]).is_empty());
     }
+}
+
+#[tokio::test]
+async fn the_loopback_switch_opens_this_machine_only_and_refusals_name_the_key() {
+    let srv = serve(|r| market(r.path, 2)).await;
+    let port = srv.url.port().unwrap();
+
+    // Neither switch: the loopback site is refused, and the policy says which key allows it.
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(
+        dir.path(),
+        &[("scope", "allow_private_addresses = false")],
+        &[("s", "")],
+    );
+    let out = crawl(&cfg, &bases(&cfg, &[("s", &srv.url)])).await.unwrap();
+    assert!(srv.hits().is_empty(), "{:?}", srv.paths());
+    assert!(
+        out.sites[0].robots.contains("scope.allow_loopback"),
+        "{}",
+        out.sites[0].robots
+    );
+
+    // Only the loopback switch: 127.0.0.1 and localhost are crawled ...
+    for target in [
+        srv.url.clone(),
+        Url::parse(&format!("http://localhost:{port}/")).unwrap(),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = config(
+            dir.path(),
+            &[(
+                "scope",
+                "allow_private_addresses = false\nallow_loopback = true",
+            )],
+            &[("s", "")],
+        );
+        let out = crawl(&cfg, &bases(&cfg, &[("s", &target)])).await.unwrap();
+        assert_eq!(ids(&out.sites[0]), set(&["s:1", "s:2"]), "{target}");
+    }
+
+    // ... but not the private ranges: a site linking to 10.0.0.1 gets no request there.
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(
+        dir.path(),
+        &[(
+            "scope",
+            "allow_private_addresses = false\nallow_loopback = true",
+        )],
+        &[("s", "")],
+    );
+    let private = Url::parse("http://10.0.0.1/").unwrap();
+    let out = crawl(&cfg, &bases(&cfg, &[("s", &private)])).await.unwrap();
+    let log = fetch_log(&out.sites[0]);
+    assert_eq!(outcomes(&log, "/robots.txt"), vec!["out_of_scope"]);
+    assert!(
+        out.sites[0]
+            .robots
+            .contains("scope.allow_private_addresses"),
+        "{}",
+        out.sites[0].robots
+    );
 }
 
 #[tokio::test]
