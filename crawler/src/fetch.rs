@@ -2,9 +2,14 @@
 //! never following redirects by itself, and decoding bodies as browsers do.
 //!
 //! It owns the HTTP client (User-Agent, From, timeouts, decompression), the
-//! body cap (enforced on decoded bytes while streaming), Retry-After parsing
-//! and character decoding. It must not sleep, retry or decide politeness:
-//! the scheduler owns time; this module only reports what happened.
+//! body cap (enforced on an announced `Content-Length` before reading, and
+//! on decoded bytes while streaming), Retry-After parsing, character
+//! decoding, and the one distinction the retry policy needs: a *network*
+//! failure (connect error, timeout), which asking again may fix, versus a
+//! *malformed* exchange (bad status line, garbage, a connection reset or
+//! closed mid-response), which it will not. It must not sleep, retry or
+//! decide politeness: the scheduler owns time; this module only reports
+//! what happened.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -104,12 +109,34 @@ pub enum BodyCap {
 /// Why an exchange produced no response.
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
-    /// Connect, DNS, TLS, reset or timeout.
+    /// Connect, DNS, TLS or timeout: the server may answer later.
     #[error("network error: {0}")]
     Network(String),
-    /// The decoded body exceeded the cap.
+    /// The server answered something that is not an HTTP response, or cut it
+    /// off: a bad status line, garbage, a reset or close mid-message.
+    #[error("malformed response: {0}")]
+    Malformed(String),
+    /// The body (announced or decoded) exceeded the cap.
     #[error("body larger than {0} bytes")]
     TooLarge(u64),
+}
+
+impl FetchError {
+    /// Whether asking again later could give a different answer.
+    pub fn is_retryable(&self) -> bool {
+        // why: a timeout or refused connection is often a busy or restarting
+        // server; a malformed answer or an oversized body will be the same
+        // next time, and asking again only costs the site another request.
+        matches!(self, FetchError::Network(_))
+    }
+
+    fn from_reqwest(e: &reqwest::Error) -> FetchError {
+        if e.is_timeout() || e.is_connect() {
+            FetchError::Network(error_chain(e))
+        } else {
+            FetchError::Malformed(error_chain(e))
+        }
+    }
 }
 
 /// The HTTP client of one crawl.
@@ -180,13 +207,15 @@ impl Fetcher {
         if let Some(v) = last_modified.and_then(|v| HeaderValue::from_str(v).ok()) {
             req = req.header(header::IF_MODIFIED_SINCE, v);
         }
-        let mut resp = req
-            .send()
-            .await
-            .map_err(|e| FetchError::Network(error_chain(&e)))?;
+        let mut resp = req.send().await.map_err(|e| FetchError::from_reqwest(&e))?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let remote_addr = resp.remote_addr();
+        if !truncate && announced_length(&headers).is_some_and(|n| n > limit) {
+            // why: a body announced as too big is refused from its header, so a
+            // 2 GiB download costs the site one response head, not the transfer.
+            return Err(FetchError::TooLarge(limit));
+        }
         let mut body = Vec::new();
         loop {
             match resp.chunk().await {
@@ -204,7 +233,7 @@ impl Fetcher {
                     body.extend_from_slice(&chunk);
                 }
                 Ok(None) => break,
-                Err(e) => return Err(FetchError::Network(error_chain(&e))),
+                Err(e) => return Err(FetchError::from_reqwest(&e)),
             }
         }
         Ok(Fetched {
@@ -216,6 +245,26 @@ impl Fetcher {
             remote_addr,
         })
     }
+}
+
+/// The `Content-Length` of a response whose body arrives as sent (no
+/// content coding the client undoes: a gzip body's length says nothing
+/// about its decoded size, which the streaming cap bounds).
+fn announced_length(headers: &HeaderMap) -> Option<u64> {
+    let coded = headers
+        .get(header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| !v.trim().eq_ignore_ascii_case("identity"));
+    if coded {
+        return None;
+    }
+    headers
+        .get(header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
 }
 
 /// A DNS resolver that drops the addresses a job may not reach.

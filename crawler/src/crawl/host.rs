@@ -1,8 +1,9 @@
 //! A host's worker: its frontier served by `per_host_concurrency` request
 //! lanes, each task fetched through the one polite GET (robots.txt too),
 //! in-scope redirects followed hop by hop, and what each answer means —
-//! retry later (429/503, network errors; the whole host backs off), give up,
-//! a removal, or a final page for `discover` and `rows`.
+//! retry later (429, 5xx but 501/505, timeouts and connect errors; the
+//! whole host backs off), give up (malformed answers, oversized bodies,
+//! retries spent), a removal, or a final page for `discover` and `rows`.
 //!
 //! It owns the task loop and the order of one exchange: wait for the host's
 //! turn, claim it, send, record (pacing, WARC, fetch log), commit the task's
@@ -422,8 +423,13 @@ impl HostWorker {
                 .push(("search-term".into(), term.clone()));
         }
         let validators = match (&task.kind, &known) {
-            // why: a conditional revisit costs the site a 304, not a page.
-            (TaskKind::Revisit, Some(k)) if k.etag.is_some() || k.last_modified.is_some() => {
+            // why: a conditional refetch of a known listing (revisited, found
+            // again by search or in a sitemap) costs the site a 304, not a
+            // page. Search pages and sitemaps are fetched whole: their links
+            // are not stored, so a 304 would leave nothing to follow.
+            (TaskKind::Revisit | TaskKind::Listing { .. } | TaskKind::SitemapListing, Some(k))
+                if k.etag.is_some() || k.last_modified.is_some() =>
+            {
                 Some((k.etag.clone(), k.last_modified.clone()))
             }
             _ => None,
@@ -469,27 +475,25 @@ impl HostWorker {
         let f = match result {
             Ok(f) => f,
             Err(e) => {
-                let too_large = matches!(e, FetchError::TooLarge(_));
-                if !too_large && task.attempt < max_retries {
+                if e.is_retryable() && task.attempt < max_retries {
                     let wait = self.pacing.backoff(task.attempt, None);
                     self.log(url, kind_name, "retry_later", None, None);
                     debug!(%url, error = %e, ?wait, "network error; will retry");
                     return Step::End(self.frontier.requeue(task.clone(), wait));
                 }
-                self.log(
-                    url,
-                    kind_name,
-                    if too_large { "too_large" } else { "gave_up" },
-                    None,
-                    None,
-                );
+                let outcome = match e {
+                    FetchError::TooLarge(_) => "too_large",
+                    FetchError::Malformed(_) => "malformed",
+                    FetchError::Network(_) => "gave_up",
+                };
+                self.log(url, kind_name, outcome, None, None);
                 warn!(%url, error = %e, "giving up on URL");
                 return Step::End(TaskOutcome::Done);
             }
         };
-        if matches!(f.status, 429 | 503) {
+        if is_transient_status(f.status) {
             let ra = f.retry_after();
-            // why: 429/503 speak for the whole server; the host waits either way.
+            // why: 429 and 5xx speak for the whole server; the host waits either way.
             let wait = self.pacing.backoff(task.attempt, ra);
             if task.attempt < max_retries {
                 self.log(url, kind_name, "retry_later", Some(&f), ra);
@@ -578,4 +582,11 @@ impl HostWorker {
         }
         TaskOutcome::Done
     }
+}
+
+/// Statuses that asking again later may change: 429 and the 5xx a busy or
+/// failing server sends. Not 501 or 505 (the server will never support the
+/// request) — retrying those only costs the site requests.
+fn is_transient_status(status: u16) -> bool {
+    status == 429 || ((500..600).contains(&status) && !matches!(status, 501 | 505))
 }

@@ -42,6 +42,9 @@ enum RobotsAnswer {
     Unreachable(String),
     /// Redirected out of scope (asking again would change nothing).
     Refused(String),
+    /// Not an HTTP response (bad status line, garbage, cut off): unreachable
+    /// for RFC 9309, so disallow, but not asked again this run.
+    Malformed(String),
     /// The run was asked to stop while waiting for the host's turn; nothing
     /// was sent.
     Stopped,
@@ -107,7 +110,9 @@ impl Lane {
                         RobotsAnswer::Response { status, .. } => {
                             format!("robots.txt answered {status}")
                         }
-                        RobotsAnswer::Unreachable(r) | RobotsAnswer::Refused(r) => {
+                        RobotsAnswer::Unreachable(r)
+                        | RobotsAnswer::Refused(r)
+                        | RobotsAnswer::Malformed(r) => {
                             format!("robots.txt unreachable: {r}")
                         }
                         RobotsAnswer::Stopped => "robots.txt not read: the run was stopped".into(),
@@ -223,13 +228,19 @@ impl Lane {
                     };
                 }
                 Err(e) => {
-                    let outcome = if matches!(e, FetchError::TooLarge(_)) {
-                        "too_large"
-                    } else {
-                        "network_error"
+                    let outcome = match e {
+                        FetchError::TooLarge(_) => "too_large",
+                        FetchError::Malformed(_) => "malformed",
+                        FetchError::Network(_) => "network_error",
                     };
                     self.with(|w| w.log(&url, "robots", outcome, None, None));
-                    return RobotsAnswer::Unreachable(e.to_string());
+                    // why: RFC 9309 §2.3.1.4 — any failure to get an answer is
+                    // "unreachable" (disallow); only a network error is asked again.
+                    return if e.is_retryable() {
+                        RobotsAnswer::Unreachable(e.to_string())
+                    } else {
+                        RobotsAnswer::Malformed(e.to_string())
+                    };
                 }
             }
         }

@@ -145,7 +145,12 @@ impl HostWorker {
         row.status = "active".into();
         row.removal_reason = None;
         row.http_status = f.status as i32;
-        row.search_term = None;
+        // A 304 to a listing found again by search still records the term
+        // that found it this time, as a full page would.
+        row.search_term = match &task.kind {
+            TaskKind::Listing { term } => Some(term.clone()),
+            _ => None,
+        };
         self.lane.pending.registry.push((
             task.canonical.clone(),
             KnownListing {

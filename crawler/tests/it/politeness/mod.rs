@@ -1,7 +1,8 @@
 //! Issue #3's politeness rules, each proven against small real servers on
 //! 127.0.0.1: robots.txt edge cases (BOM, redirects, size cap, product
 //! token), back-off and Retry-After, fairness across hosts, decompression
-//! and sitemap bombs, redirect loops, slow servers, scope and traps,
+//! and sitemap bombs, redirect loops, slow servers, HTTP hygiene (size
+//! from the header, malformed answers, 5xx, conditional refetch), scope and traps,
 //! conditional revisits and an in-process stop/resume. Every timing claim
 //! is measured at the server (arrival instants), never as wall-clock speed.
 //!
@@ -10,6 +11,7 @@
 
 mod backoff;
 mod hostile;
+mod http;
 mod revisit;
 mod robots;
 mod scope;
