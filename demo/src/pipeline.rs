@@ -149,6 +149,9 @@ impl fmt::Display for DemoSummary {
                     s.delay_s,
                     s.robots
                 )?;
+                for w in &s.warnings {
+                    writeln!(f, "      warning: {w}")?;
+                }
             }
         }
         writeln!(f, "  lake:      {}", self.lake_dir.display())?;

@@ -1,6 +1,8 @@
 //! The command line as a user calls it: bad configs exit 2 naming file,
-//! line and key; `--help` of every subcommand; `verify`, `bench extract`,
-//! `lexicon` and `report` through the real binary.
+//! line and key; a crawl of a loopback site whose summary warns about a
+//! listing pattern that matches nothing and about missing fields; `--help`
+//! of every subcommand; `verify`, `bench extract`, `lexicon` and `report`
+//! through the real binary.
 
 use std::process::Command;
 
@@ -348,4 +350,110 @@ fn report_command_writes_a_year_and_refuses_years_without_data() {
         .output()
         .unwrap();
     assert_eq!(missing.status.code(), Some(2));
+}
+
+/// A crawl job for the demo's `bazaar` served at `base` on 127.0.0.1, with
+/// only the loopback switch on, and the given profile file.
+fn loopback_job(dir: &std::path::Path, base: &str, profile: &str) -> std::path::PathBuf {
+    std::fs::write(dir.join("bazaar.toml"), profile).unwrap();
+    let job = format!(
+        "[job]\nname = \"loop\"\n[identity]\nproduct_token = \"wildtrace\"\ncontact = \"mailto:research@example.org\"\n\
+         [politeness]\nmin_delay_ms = 10\n[scope]\nallow_loopback = true\n\
+         [storage]\ndata_dir = \"{}\"\n\
+         [[sites]]\nname = \"bazaar\"\nbase_url = \"{base}\"\nprofile = \"bazaar.toml\"\n\
+         search = \"/search?q={{term}}\"\nterms = [\"pangolin\", \"ivory\"]\n",
+        dir.join("data").display()
+    );
+    let path = dir.join("job.toml");
+    std::fs::write(&path, job).unwrap();
+    path
+}
+
+#[test]
+fn a_loopback_site_crawls_with_only_the_loopback_switch_and_the_summary_warns_what_is_missing() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let market = rt
+        .block_on(wildtrace_demo::market::DemoMarket::start(
+            wildtrace_demo::market::DemoOptions {
+                listings_per_site: 20,
+                ..Default::default()
+            },
+        ))
+        .unwrap();
+    let base = market.site("bazaar").unwrap().base_url.to_string();
+    let real = std::fs::read_to_string(repo().join("config/sites/bazaar.toml")).unwrap();
+    let crawl = |dir: &std::path::Path, profile: &str| {
+        let job = loopback_job(dir, &base, profile);
+        let out = Command::new(env!("CARGO_BIN_EXE_wildtrace"))
+            .args(["crawl", "--config"])
+            .arg(&job)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(0), "{err}");
+        let outcome = json(&String::from_utf8_lossy(&out.stdout));
+        (outcome["sites"][0].clone(), err)
+    };
+
+    // The real profile: listings land through the loopback switch alone,
+    // and the summary counts the fields the pages do not give.
+    let ok = tempfile::tempdir().unwrap();
+    let (site, err) = crawl(ok.path(), &real);
+    let listings = site["listings"].as_u64().unwrap();
+    assert!(listings > 0, "{site}");
+    assert_eq!(site["active"].as_u64(), Some(listings));
+    let warnings: Vec<&str> = site["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert!(
+        !warnings.iter().any(|w| w.contains("listing_path")),
+        "{warnings:?}"
+    );
+    for (key, what) in [
+        ("price", "price"),
+        ("posted_date", "posted date"),
+        ("seller_location", "seller location"),
+    ] {
+        let n = site["missing"][key].as_u64().unwrap();
+        assert!(n <= listings);
+        let line = format!("{n} of {listings} listing(s) have no {what}");
+        assert_eq!(
+            warnings.iter().any(|w| w.starts_with(&line)),
+            n > 0,
+            "{key}: {warnings:?}"
+        );
+        if n > 0 {
+            assert!(err.contains(&line), "the warning reaches stderr: {err}");
+        }
+    }
+
+    // A listing pattern that matches no link: exit 0 still (the site may
+    // be quiet), but the summary says it is the pattern, naming the key.
+    let broken = real.replace(
+        r"listing_path = '^/ad/(premium/)?\d+'",
+        r"listing_path = '^/listing/\d+'",
+    );
+    assert_ne!(
+        broken, real,
+        "the fixture profile still has the pattern this test edits"
+    );
+    let bad = tempfile::tempdir().unwrap();
+    let (site, err) = crawl(bad.path(), &broken);
+    assert_eq!(site["listings"].as_u64(), Some(0));
+    let warnings = site["warnings"].to_string();
+    for w in [
+        "matched the listing pattern `^/listing/\\\\d+`",
+        "`[links] listing_path`",
+        "yielded no listings",
+    ] {
+        assert!(warnings.contains(w), "{w} in {warnings}");
+    }
+    assert!(
+        err.contains("`[links] listing_path`") && err.contains("bazaar"),
+        "{err}"
+    );
+    rt.block_on(market.shutdown());
 }

@@ -31,6 +31,9 @@ mod pacing;
 mod robots;
 mod rows;
 mod scope;
+mod summary;
+
+pub use summary::Missing;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -45,14 +48,20 @@ use wildtrace_extract::urlnorm::canonical_with;
 
 use crate::config::{Base, CrawlConfig};
 use crate::fetch::{FetchError, Fetcher};
-use crate::lake::{self, FetchRow, ListingRow};
+use crate::lake;
 use crate::state::{FrontierTask, RunInfo, SharedStore, Store, TaskKind};
 use host::HostWorker;
 
 /// Fetch-log outcomes that mean no request was sent.
 const NOT_SENT: &[&str] = &["robots_disallowed", "out_of_scope", "redirect_limit"];
 /// Fetch-log outcomes that mean a URL was given up.
-const FAILED: &[&str] = &["gave_up", "too_large", "not_html", "redirect_limit"];
+const FAILED: &[&str] = &[
+    "gave_up",
+    "too_large",
+    "not_html",
+    "redirect_limit",
+    "malformed",
+];
 
 /// Crawl failures that stop a run (a bad page or host never does).
 #[derive(Debug, thiserror::Error)]
@@ -120,8 +129,14 @@ pub struct SiteOutcome {
     pub changed: usize,
     /// Listings observed removed.
     pub removed: usize,
-    /// URLs given up on (network errors, too large, retries exhausted).
+    /// URLs given up on (malformed answers, too large, retries exhausted).
     pub failed: usize,
+    /// Distinct listings seen live (active or changed) this run.
+    pub listings: usize,
+    /// Of those, how many have no price text, no posted date, no seller location.
+    pub missing: Missing,
+    /// What the person running the job should look at (also logged as warnings).
+    pub warnings: Vec<String>,
 }
 
 /// What a crawl run produced.
@@ -318,7 +333,12 @@ pub async fn crawl_with(
     let mut sites = Vec::new();
     for p in policies {
         let (rows, log) = store.with(|s| s.pending(&run_id, &p.source))?;
-        let mut outcome = summarize(&p, &rows, &log);
+        let site = cfg
+            .sites
+            .iter()
+            .find(|s| s.name == p.source)
+            .expect("a policy per configured site");
+        let mut outcome = summary::summarize(&p, site, &rows, &log);
         if !rows.is_empty() {
             outcome.listings_file = Some(lake::write_listings(
                 &lake_dir,
@@ -344,6 +364,9 @@ pub async fn crawl_with(
             robots_disallowed = outcome.robots_disallowed,
             "site done"
         );
+        for w in &outcome.warnings {
+            warn!(source = outcome.source, "{w}");
+        }
         sites.push(outcome);
     }
     store.with(|s| s.finish_run(&run_id, Utc::now()))?;
@@ -353,33 +376,6 @@ pub async fn crawl_with(
         resumed: run.resumed,
         sites,
     })
-}
-
-/// A site's counts, from everything its run recorded (across resumes).
-fn summarize(p: &SitePolicy, rows: &[ListingRow], log: &[FetchRow]) -> SiteOutcome {
-    let count = |status: &str| rows.iter().filter(|r| r.status == status).count();
-    SiteOutcome {
-        source: p.source.clone(),
-        robots: p.robots.clone(),
-        delay_s: p.delay_s,
-        listings_file: None,
-        fetch_log_file: None,
-        requests: log
-            .iter()
-            .filter(|l| !NOT_SENT.contains(&l.outcome.as_str()))
-            .count(),
-        robots_disallowed: log
-            .iter()
-            .filter(|l| l.outcome == "robots_disallowed")
-            .count(),
-        active: count("active"),
-        changed: count("changed"),
-        removed: count("removed"),
-        failed: log
-            .iter()
-            .filter(|l| FAILED.contains(&l.outcome.as_str()))
-            .count(),
-    }
 }
 
 /// What a worker reports besides the rows it committed.

@@ -16,6 +16,7 @@ mod revisit;
 mod robots;
 mod scope;
 mod sitemaps;
+mod summary;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
