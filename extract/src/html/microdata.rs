@@ -1,6 +1,10 @@
 //! schema.org microdata: the page's `Product` item scope (the first that is
 //! not itself a property of another item), its offers, seller and address,
-//! with `content`, `<meta>`, `<link>`, `<time>` and `<data>` values.
+//! with `content`, `<meta>`, `<link>`, `<time>` and `<data>` values. It
+//! reads the same properties as the JSON-LD reader, with the same
+//! precedence: the product's `datePosted` / `datePublished` / `releaseDate`
+//! over an offer's `validFrom`; an offer's `availableAtOrFrom` place over
+//! the seller's address; an address as "locality, region, country".
 //!
 //! It owns reading microdata into raw fields. It must not parse prices or
 //! touch other markup.
@@ -39,6 +43,12 @@ pub(super) fn read(doc: &Html, url: &Url, out: &mut RawListing) -> bool {
     let mut low = None;
     let mut high = None;
     let mut currency = None;
+    let mut product_date = None;
+    let mut offer_date = None;
+    // Address parts (locality, region, country) of the place an offer is
+    // available at, and of the seller's address; a text value counts whole.
+    let mut place: [Option<String>; 3] = Default::default();
+    let mut seller_address: [Option<String>; 3] = Default::default();
     for el in product.descendants().filter_map(ElementRef::wrap) {
         let Some(prop) = el.value().attr("itemprop") else {
             continue;
@@ -63,6 +73,14 @@ pub(super) fn read(doc: &Html, url: &Url, out: &mut RawListing) -> bool {
                     }
                 }
                 "url" => fill(&mut out.canonical_url, value()),
+                "datePosted" | "datePublished" | "releaseDate" => {
+                    if let Some(d) = value().and_then(|d| parse_date(&d)) {
+                        // datePosted wins over the other two wherever it is.
+                        if prop == "datePosted" || product_date.is_none() {
+                            product_date = Some(d);
+                        }
+                    }
+                }
                 _ => {}
             }
         } else if scope_prop == Some("offers") {
@@ -73,23 +91,54 @@ pub(super) fn read(doc: &Html, url: &Url, out: &mut RawListing) -> bool {
                 "priceCurrency" => currency = currency.or_else(value),
                 "validFrom" => {
                     if let Some(d) = value().and_then(|d| parse_date(&d)) {
-                        out.posted_date = Some(d);
+                        offer_date = Some(d);
                     }
                 }
                 "areaServed" | "eligibleRegion" => set(&mut out.ships_to, value()),
                 "seller" => fill(&mut out.seller_handle, value()),
+                "availableAtOrFrom" => place[0] = place[0].take().or_else(value),
                 _ => {}
             }
         } else if scope_prop == Some("seller") {
             match prop {
                 "name" | "alternateName" => fill(&mut out.seller_handle, value()),
-                "address" => fill(&mut out.seller_location, value()),
+                "address" => seller_address[0] = seller_address[0].take().or_else(value),
                 _ => {}
             }
-        } else if scope_prop == Some("address") && prop == "addressLocality" {
-            fill(&mut out.seller_location, value());
+        } else if scope_prop == Some("availableAtOrFrom") && prop == "name" {
+            place[0] = place[0].take().or_else(value);
+        } else if scope_prop == Some("address") {
+            let owner = scope
+                .ancestors()
+                .filter_map(ElementRef::wrap)
+                .find(|a| a.value().attr("itemscope").is_some())
+                .and_then(|a| a.value().attr("itemprop"));
+            let parts = match owner {
+                Some("availableAtOrFrom") => &mut place,
+                Some("seller") => &mut seller_address,
+                _ => continue,
+            };
+            let slot = match prop {
+                "addressLocality" => 0,
+                "addressRegion" => 1,
+                "addressCountry" => 2,
+                _ => continue,
+            };
+            if slot == 0 || parts[slot].is_none() {
+                // An address's locality replaces a place's bare name.
+                parts[slot] = value();
+            }
         }
     }
+    let joined = |parts: [Option<String>; 3]| {
+        let parts: Vec<String> = parts.into_iter().flatten().collect();
+        (!parts.is_empty()).then(|| parts.join(", "))
+    };
+    if let Some(d) = product_date.or(offer_date) {
+        out.posted_date = Some(d);
+    }
+    set(&mut out.seller_location, joined(place));
+    fill(&mut out.seller_location, joined(seller_address));
     let price = match (price, low, high) {
         (Some(p), _, _) => Some(p),
         (None, Some(lo), Some(hi)) if lo != hi => Some(format!("{lo}-{hi}")),

@@ -197,3 +197,54 @@ fn a_page_without_listing_data_yields_nothing() {
     );
     assert!(got.is_empty(), "{got:?}");
 }
+
+/// Structured data is always on: a profile that sets only `listing_path`
+/// leaves every field structured data gives (posted date, location,
+/// ships-to) as it is without a profile — microdata reading the same
+/// properties as JSON-LD (the product's `datePosted`, the seller's address
+/// as "locality, region, country").
+#[test]
+fn structured_data_stays_on_under_a_profile_that_sets_only_listing_path() {
+    let dir = pages_dir();
+    // The source (site) name differs, so listing ids and pseudonyms do.
+    let fields = |rs: Vec<ListingRecord>| -> Vec<ListingRecord> {
+        rs.into_iter()
+            .map(|r| ListingRecord {
+                listing_id: String::new(),
+                seller_pseudonym: r.seller_pseudonym.as_ref().map(|_| String::new()),
+                ..r
+            })
+            .collect()
+    };
+    let url = "https://forum.example.net/forum/topic/88412";
+    let only = Some("../profiles/listing-path-only.toml");
+    let bare = fields(records_of(&dir, "forum-microdata-address.html", url, None));
+    let with = fields(records_of(&dir, "forum-microdata-address.html", url, only));
+    assert_eq!(
+        bare, with,
+        "the profile adds nothing and takes nothing away"
+    );
+    assert_eq!(bare.len(), 1);
+    let r = &bare[0];
+    assert_eq!(
+        r.posted_date.as_deref(),
+        Some("2025-11-03"),
+        "the product's datePosted, not the related item's"
+    );
+    assert_eq!(
+        r.seller_location.as_deref(),
+        Some("Antwerpen, Flanders, BE")
+    );
+    assert_eq!(r.ships_to.as_deref(), Some("European Union"));
+    assert_eq!(r.extractor, "microdata");
+    // The JSON-LD and microdata fixtures of the corpus give the same with it.
+    for (file, url) in [
+        ("shop-jsonld-graph.html", "https://shop.example/item/1"),
+        ("forum-microdata-cp1252.html", "https://forum.example/t/1"),
+    ] {
+        let bare = fields(records_of(&dir, file, url, None));
+        let with = fields(records_of(&dir, file, url, only));
+        assert!(!bare.is_empty(), "{file}");
+        assert_eq!(bare, with, "{file}");
+    }
+}
