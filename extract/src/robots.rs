@@ -32,6 +32,12 @@ pub enum Robots {
 /// A parsed robots.txt.
 #[derive(Debug, Clone)]
 pub struct RobotsFile {
+    /// The file's user-agent, allow and disallow records only, one per
+    /// line, as the matcher reads them.
+    /// why: the `robotstxt` crate (a 2020 port of Google's matcher) ends a
+    /// run of user-agent lines at a Sitemap or unknown line (Crawl-delay,
+    /// typos); Google's matcher and RFC 9309 §2.2 do not. Matching the
+    /// rule records alone gives Google's grouping with the crate's matcher.
     body: String,
     /// Crawl-delay of the group that applies to our product token, seconds.
     pub crawl_delay: Option<f64>,
@@ -65,7 +71,8 @@ impl Robots {
             Robots::DisallowAll { .. } => false,
             Robots::Parsed(f) => {
                 let mut matcher = DefaultMatcher::default();
-                matcher.one_agent_allowed_by_robots(&f.body, product_token, url.as_str())
+                let url = upper_percent_escapes(url.as_str());
+                matcher.one_agent_allowed_by_robots(&f.body, product_token, &url)
             }
         }
     }
@@ -90,17 +97,24 @@ impl RobotsFile {
         parse_robotstxt(&body, &mut groups);
         groups.finish();
         let token = product_token.to_ascii_lowercase();
-        let pick = |want: &str| {
-            groups
-                .groups
-                .iter()
-                .find(|g| g.agents.iter().any(|a| a == want))
+        // RFC 9309 §2.2.1: groups naming the same agent are one group, and
+        // `*` applies only when no group names us; the first Crawl-delay
+        // in that merged group wins.
+        let names = |g: &Group, want: &str| g.agents.iter().any(|a| a == want);
+        let want = if groups.groups.iter().any(|g| names(g, &token)) {
+            token.as_str()
+        } else {
+            "*"
         };
-        let group = pick(&token).or_else(|| pick("*"));
+        let crawl_delay = groups
+            .groups
+            .iter()
+            .filter(|g| names(g, want))
+            .find_map(|g| g.crawl_delay);
         RobotsFile {
-            crawl_delay: group.and_then(|g| g.crawl_delay),
+            crawl_delay,
             sitemaps: groups.sitemaps,
-            body,
+            body: groups.rules,
         }
     }
 }
@@ -119,6 +133,8 @@ struct GroupCollector {
     current: Option<Group>,
     last_was_agent: bool,
     sitemaps: Vec<String>,
+    /// The rule records, re-written one per line (see [`RobotsFile`]).
+    rules: String,
 }
 
 impl GroupCollector {
@@ -134,6 +150,7 @@ impl RobotsParseHandler for GroupCollector {
     fn handle_robots_end(&mut self) {}
 
     fn handle_user_agent(&mut self, _line: u32, user_agent: &str) {
+        self.rules.push_str(&format!("user-agent: {user_agent}\n"));
         if !self.last_was_agent {
             self.finish();
             self.current = Some(Group::default());
@@ -151,11 +168,13 @@ impl RobotsParseHandler for GroupCollector {
         self.last_was_agent = true;
     }
 
-    fn handle_allow(&mut self, _line: u32, _value: &str) {
+    fn handle_allow(&mut self, _line: u32, value: &str) {
+        self.rules.push_str(&format!("allow: {value}\n"));
         self.last_was_agent = false;
     }
 
-    fn handle_disallow(&mut self, _line: u32, _value: &str) {
+    fn handle_disallow(&mut self, _line: u32, value: &str) {
+        self.rules.push_str(&format!("disallow: {value}\n"));
         self.last_was_agent = false;
     }
 
@@ -176,6 +195,40 @@ impl RobotsParseHandler for GroupCollector {
                 g.crawl_delay.get_or_insert(d);
             }
         }
-        self.last_was_agent = false;
+        // Like Google's matcher, only allow and disallow lines end a run of
+        // user-agent lines: `User-agent: a`, `Crawl-delay: 5`, `User-agent: b`
+        // is one group for both agents, for its rules and its delay alike.
     }
+}
+
+/// The URL with every percent-escape's hex digits in upper case.
+/// why: RFC 3986 §6.2.2.1 makes `%e3` and `%E3` the same octet, and the
+/// matcher upper-cases the escapes of patterns but compares the URL as
+/// given, so a link written with lower-case escapes would slip past a
+/// `Disallow` written with either.
+fn upper_percent_escapes(url: &str) -> std::borrow::Cow<'_, str> {
+    let b = url.as_bytes();
+    let lower_escape = |i: usize| {
+        b[i] == b'%'
+            && i + 2 < b.len()
+            && b[i + 1].is_ascii_hexdigit()
+            && b[i + 2].is_ascii_hexdigit()
+            && (b[i + 1].is_ascii_lowercase() || b[i + 2].is_ascii_lowercase())
+    };
+    if !(0..b.len()).any(lower_escape) {
+        return std::borrow::Cow::Borrowed(url);
+    }
+    let mut out = b.to_vec();
+    let mut i = 0;
+    while i + 2 < out.len() {
+        if out[i] == b'%' && out[i + 1].is_ascii_hexdigit() && out[i + 2].is_ascii_hexdigit() {
+            out[i + 1] = out[i + 1].to_ascii_uppercase();
+            out[i + 2] = out[i + 2].to_ascii_uppercase();
+            i += 3;
+        } else {
+            i += 1;
+        }
+    }
+    // Only ASCII hex digits changed case, so the bytes are still UTF-8.
+    std::borrow::Cow::Owned(String::from_utf8(out).expect("ASCII case change keeps UTF-8"))
 }
