@@ -1,5 +1,5 @@
 //! `wildtrace`: the command line. It parses arguments ([`cli`]), sets up
-//! logging, runs one command ([`commands`], each a call into the
+//! logging (and, on a terminal, progress bars: [`progress`]), runs one command ([`commands`], each a call into the
 //! `wildtrace-crawler`, `-extract`, `-analysis` or `-demo` libraries) and
 //! maps the outcome to an exit code: 0 success, 1 the run failed, 2 bad
 //! usage, a bad config or a missing input.
@@ -7,6 +7,7 @@
 mod cli;
 mod commands;
 mod exit_code;
+mod progress;
 
 use std::process::ExitCode;
 
@@ -25,7 +26,7 @@ fn main() -> ExitCode {
     let filter = EnvFilter::try_new(&cli.log).unwrap_or_else(|_| EnvFilter::new("info"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(progress::LogWriter)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .init();

@@ -251,6 +251,7 @@ pub async fn run_schedule(
                     // A run interrupted by a crash or a stop is finished first.
                     resume: true,
                     stop: Some(stop.clone()),
+                    progress: None,
                 };
                 info!(job = cfg.job, "scheduled run starting");
                 job.running = Some((

@@ -12,10 +12,10 @@ use std::time::{Duration, Instant};
 
 use wildtrace_analysis::{AnalysisError, AnalysisOptions, AnalysisOutputs};
 use wildtrace_crawler::config::CrawlConfig;
-use wildtrace_crawler::crawl::CrawlOutcome;
+use wildtrace_crawler::crawl::{CrawlOutcome, ProgressSink};
 
 use crate::market::DemoOptions;
-use crate::run::{DemoError, crawl_demo};
+use crate::run::{DemoError, crawl_demo_with};
 
 /// What the main job is asked to do.
 #[derive(Debug, Clone)]
@@ -36,6 +36,8 @@ pub struct DemoJob {
     pub places: PathBuf,
     /// Where to write the ground truth and the request log (JSON), if anywhere.
     pub ground_truth: Option<PathBuf>,
+    /// Where the crawl rounds report their progress (the binary's bars).
+    pub progress: Option<ProgressSink>,
 }
 
 /// Failures of the main job.
@@ -75,7 +77,13 @@ pub struct DemoSummary {
 /// Runs the main job.
 pub async fn run(job: &DemoJob) -> Result<DemoSummary, PipelineError> {
     let started = Instant::now();
-    let demo = crawl_demo(&job.config, job.market.clone(), job.rounds).await?;
+    let demo = crawl_demo_with(
+        &job.config,
+        job.market.clone(),
+        job.rounds,
+        job.progress.clone(),
+    )
+    .await?;
     if let Some(path) = &job.ground_truth {
         let json = serde_json::json!({
             "ground_truth": demo.ground_truth,

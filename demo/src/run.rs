@@ -13,7 +13,9 @@ use tracing::info;
 
 use crate::market::{DemoMarket, DemoOptions, GroundTruth, RequestRecord};
 use wildtrace_crawler::config::CrawlConfig;
-use wildtrace_crawler::crawl::{CrawlError, CrawlOutcome, crawl, resolve_bases};
+use wildtrace_crawler::crawl::{
+    CrawlError, CrawlOptions, CrawlOutcome, ProgressSink, crawl_with, resolve_bases,
+};
 
 /// What the demo crawl did.
 #[derive(Debug)]
@@ -78,6 +80,16 @@ pub async fn crawl_demo(
     market_opts: DemoOptions,
     rounds: u32,
 ) -> Result<DemoCrawl, DemoError> {
+    crawl_demo_with(cfg, market_opts, rounds, None).await
+}
+
+/// [`crawl_demo`], reporting each round's progress to `progress`.
+pub async fn crawl_demo_with(
+    cfg: &CrawlConfig,
+    market_opts: DemoOptions,
+    rounds: u32,
+    progress: Option<ProgressSink>,
+) -> Result<DemoCrawl, DemoError> {
     reset_demo_data(&cfg.data_dir)?;
     let market = DemoMarket::start(market_opts)
         .await
@@ -92,7 +104,11 @@ pub async fn crawl_demo(
     for round in 1..=rounds {
         market.set_round(round);
         info!(round, "demo crawl round");
-        outcomes.push(crawl(cfg, &bases).await?);
+        let opts = CrawlOptions {
+            progress: progress.clone(),
+            ..Default::default()
+        };
+        outcomes.push(crawl_with(cfg, &bases, opts).await?);
     }
     let ground_truth = market.ground_truth().clone();
     let requests = market.requests();

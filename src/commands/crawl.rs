@@ -14,6 +14,7 @@ pub fn run(args: CrawlArgs) -> anyhow::Result<()> {
         let opts = CrawlOptions {
             resume: args.resume,
             stop: Some(stop_on_signals()),
+            progress: crate::progress::crawl_bars(),
         };
         crawl_with(&cfg, &bases, opts).await
     })?;

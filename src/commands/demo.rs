@@ -26,6 +26,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         rates: args.reference.rates,
         places: args.reference.places,
         ground_truth: args.ground_truth,
+        progress: crate::progress::crawl_bars(),
     };
     let summary = runtime()?.block_on(pipeline::run(&job))?;
     println!("{summary}");

@@ -457,3 +457,58 @@ fn a_loopback_site_crawls_with_only_the_loopback_switch_and_the_summary_warns_wh
     );
     rt.block_on(market.shutdown());
 }
+
+#[test]
+fn a_crawl_draws_progress_bars_on_a_terminal_and_plain_lines_otherwise() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let market = rt
+        .block_on(wildtrace_demo::market::DemoMarket::start(
+            wildtrace_demo::market::DemoOptions {
+                listings_per_site: 6,
+                ..Default::default()
+            },
+        ))
+        .unwrap();
+    let base = market.site("bazaar").unwrap().base_url.to_string();
+    let real = std::fs::read_to_string(repo().join("config/sites/bazaar.toml")).unwrap();
+    let bin = env!("CARGO_BIN_EXE_wildtrace");
+
+    // Not a terminal: log lines only, no bar, no cursor movement.
+    let piped = tempfile::tempdir().unwrap();
+    let job = loopback_job(piped.path(), &base, &real);
+    let out = Command::new(bin)
+        .args(["crawl", "--config"])
+        .arg(&job)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("site done"), "{err}");
+    assert!(!err.contains("pages") && !err.contains('\u{1b}'), "{err}");
+
+    // A terminal (util-linux `script` gives the child a pseudo-terminal):
+    // a bar for the site, ending with every page done.
+    let tty = tempfile::tempdir().unwrap();
+    let job = loopback_job(tty.path(), &base, &real);
+    let transcript = tty.path().join("typescript");
+    let cmd = format!("{bin} crawl --config {} >/dev/null", job.display());
+    let status = Command::new("script")
+        .args(["-q", "-e", "-c", &cmd])
+        .arg(&transcript)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("util-linux `script`");
+    assert!(status.success());
+    let seen = String::from_utf8_lossy(&std::fs::read(&transcript).unwrap()).into_owned();
+    assert!(seen.contains("bazaar") && seen.contains("pages"), "{seen}");
+    let last = seen.rsplit("bazaar").next().unwrap_or_default().to_string();
+    let (done, total) = last
+        .split_whitespace()
+        .find_map(|w| {
+            let (a, b) = w.split_once('/')?;
+            Some((a.parse::<u64>().ok()?, b.parse::<u64>().ok()?))
+        })
+        .unwrap_or_else(|| panic!("a done/total count in {last:?}"));
+    assert!(done > 0 && done == total, "the bar ends full: {last:?}");
+    rt.block_on(market.shutdown());
+}

@@ -124,6 +124,11 @@ impl Frontier {
         }
     }
 
+    /// Tasks queued or being worked on.
+    pub fn left(&self) -> usize {
+        self.queue.len() + self.in_progress
+    }
+
     /// Adds a URL unless it is already in the frontier this run; returns the
     /// task to commit to the store.
     pub fn push(

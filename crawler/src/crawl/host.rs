@@ -90,6 +90,8 @@ impl Lane {
                     let outcome = self.handle(&task).await;
                     let go_on = self.with(|w| {
                         w.frontier.done();
+                        let left = w.frontier.left();
+                        w.ctx.progress(|p| p.task_done(&w.site.name, left));
                         if w.evidence.failed() {
                             // Nothing is committed without its evidence; the run resumes later.
                             return Ok(false);
@@ -263,6 +265,11 @@ impl HostWorker {
         let prepared = Lane::new(&shared).prepare().await;
         let mut lane_error = None;
         if let Ok((policy, true)) = &prepared {
+            {
+                let w = shared.lock().unwrap_or_else(PoisonError::into_inner);
+                let left = w.frontier.left();
+                w.ctx.progress(|p| p.site_started(&w.site.name, left));
+            }
             // The frontier is served by `per_host_concurrency` lanes sharing
             // this worker (one by default: one request at a time).
             let mut set = tokio::task::JoinSet::new();
@@ -283,6 +290,7 @@ impl HostWorker {
             .into_inner()
             .unwrap_or_else(PoisonError::into_inner);
         let stopped = worker.ctx.stopping();
+        worker.ctx.progress(|p| p.site_finished(&worker.site.name));
         worker.evidence.finish()?;
         if let Some(e) = lane_error {
             return Err(e);

@@ -160,6 +160,30 @@ pub struct CrawlOptions {
     /// When this turns true, workers stop taking new URLs; the run stays
     /// unfinished and resumable.
     pub stop: Option<watch::Receiver<bool>>,
+    /// Where the run reports its progress (the binary draws bars from it).
+    pub progress: Option<ProgressSink>,
+}
+
+/// What a crawl run tells about its progress as it goes, per site. The
+/// crawler calls it; it must not block (it is called with a host's worker
+/// held) and it must not decide anything.
+pub trait Progress: Send + Sync {
+    /// A site's worker starts with `queued` tasks.
+    fn site_started(&self, _site: &str, _queued: usize) {}
+    /// One task of `site` is done; `left` are queued or in flight.
+    fn task_done(&self, _site: &str, _left: usize) {}
+    /// A site's worker finished (or stopped).
+    fn site_finished(&self, _site: &str) {}
+}
+
+/// A shared [`Progress`] receiver.
+#[derive(Clone)]
+pub struct ProgressSink(pub Arc<dyn Progress>);
+
+impl std::fmt::Debug for ProgressSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProgressSink")
+    }
 }
 
 /// Resolves each site's base URL; named (`demo:<name>`) bases come from `demo`.
@@ -287,6 +311,7 @@ pub async fn crawl_with(
         cfg: cfg.clone(),
         run_id: run_id.clone(),
         stop: opts.stop.clone(),
+        progress: opts.progress.clone(),
     });
 
     let mut handles = Vec::new();
@@ -396,9 +421,17 @@ struct Ctx {
     store: SharedStore,
     run_id: String,
     stop: Option<watch::Receiver<bool>>,
+    progress: Option<ProgressSink>,
 }
 
 impl Ctx {
+    /// Tells the progress receiver, if any.
+    fn progress(&self, f: impl FnOnce(&dyn Progress)) {
+        if let Some(p) = &self.progress {
+            f(p.0.as_ref());
+        }
+    }
+
     /// Whether the run has been asked to stop.
     fn stopping(&self) -> bool {
         self.stop.as_ref().is_some_and(|s| *s.borrow())

@@ -102,6 +102,7 @@ async fn a_stopped_run_refuses_a_new_one_and_resumes_to_one_row_per_listing() {
         CrawlOptions {
             resume: false,
             stop: Some(rx),
+            ..Default::default()
         },
     )
     .await;
@@ -120,6 +121,7 @@ async fn a_stopped_run_refuses_a_new_one_and_resumes_to_one_row_per_listing() {
         CrawlOptions {
             resume: true,
             stop: None,
+            ..Default::default()
         },
     )
     .await
@@ -182,6 +184,7 @@ async fn a_stop_while_waiting_to_ask_for_robots_txt_sends_nothing_and_the_resume
         CrawlOptions {
             resume: false,
             stop: Some(rx),
+            ..Default::default()
         },
     )
     .await;
@@ -202,6 +205,7 @@ async fn a_stop_while_waiting_to_ask_for_robots_txt_sends_nothing_and_the_resume
         CrawlOptions {
             resume: true,
             stop: None,
+            ..Default::default()
         },
     )
     .await

@@ -67,3 +67,54 @@ async fn listings_without_a_date_or_a_location_are_counted_and_a_good_site_gets_
         "{w}"
     );
 }
+
+/// Counts what a run reports to its progress receiver.
+#[derive(Default)]
+struct Counted {
+    events: Mutex<Vec<(String, &'static str, usize)>>,
+}
+
+impl wildtrace_crawler::crawl::Progress for Counted {
+    fn site_started(&self, site: &str, queued: usize) {
+        self.events
+            .lock()
+            .unwrap()
+            .push((site.into(), "start", queued));
+    }
+    fn task_done(&self, site: &str, left: usize) {
+        self.events
+            .lock()
+            .unwrap()
+            .push((site.into(), "done", left));
+    }
+    fn site_finished(&self, site: &str) {
+        self.events.lock().unwrap().push((site.into(), "end", 0));
+    }
+}
+
+#[tokio::test]
+async fn progress_is_reported_once_per_task_and_ends_with_nothing_left() {
+    let srv = serve(|r| market(r.path, 3)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), &[], &[("s", "")]);
+    let counted = Arc::new(Counted::default());
+    let opts = CrawlOptions {
+        progress: Some(wildtrace_crawler::crawl::ProgressSink(counted.clone())),
+        ..Default::default()
+    };
+    let out = crawl_with(&cfg, &bases(&cfg, &[("s", &srv.url)]), opts)
+        .await
+        .unwrap();
+    let ev = counted.events.lock().unwrap().clone();
+    let kinds: Vec<&str> = ev.iter().map(|e| e.1).collect();
+    // One search page and three ads: four tasks after robots.txt.
+    assert_eq!(
+        kinds,
+        ["start", "done", "done", "done", "done", "end"],
+        "{ev:?}"
+    );
+    assert_eq!(ev[0].2, 1, "the search page is queued at the start");
+    assert_eq!(ev[1].2, 3, "the search page queued three ads");
+    assert_eq!(ev[4].2, 0);
+    assert_eq!(out.sites[0].listings, 3);
+}
