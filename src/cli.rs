@@ -153,10 +153,18 @@ pub struct ReferenceArgs {
     /// Species lexicon.
     #[arg(long, default_value = wildtrace_analysis::DEFAULT_LEXICON)]
     pub lexicon: PathBuf,
-    /// ECB reference rates in the `eurofxref-hist.csv` format (the .csv or
-    /// the ECB's .zip). The default is an illustrative demo table, not ECB data.
-    #[arg(long, default_value = wildtrace_analysis::DEFAULT_RATES)]
-    pub rates: PathBuf,
+    /// Exchange-rate tables in the ECB `eurofxref-hist.csv` layout (the .csv
+    /// or the ECB's .zip), repeatable, in order of precedence: the ECB file
+    /// first, then your own tables for currencies it does not publish
+    /// (`--rates eurofxref-hist.zip --rates my-ngn-vnd.csv`). The default is
+    /// an illustrative demo table (invented rates, not ECB data).
+    #[arg(long = "rates", value_name = "FILE", default_value = wildtrace_analysis::DEFAULT_RATES)]
+    pub rates: Vec<PathBuf>,
+    /// Days after a rate table's last day on which its last rate still
+    /// converts (flagged after_table_end); later listings are not converted
+    /// and are counted as no_rate_date.
+    #[arg(long, value_name = "N", default_value_t = wildtrace_analysis::fx::DEFAULT_RATE_WINDOW_DAYS)]
+    pub rate_window_days: u32,
     /// Places gazetteer (country names, cities, regions, site defaults).
     #[arg(long, default_value = wildtrace_analysis::DEFAULT_PLACES)]
     pub places: PathBuf,

@@ -121,7 +121,8 @@ pub fn synthetic_dir(base: &Path, listings: u64) -> PathBuf {
 /// unless a complete set is already there (a `.complete` marker). Same
 /// `listings` and `seed`, same bytes.
 pub fn generate(dir: &Path, listings: u64, seed: u64) -> Result<Vec<PathBuf>, AnalysisError> {
-    let marker = dir.join(".complete");
+    // v2: the rows carry date_basis (older sets lack it and are rewritten).
+    let marker = dir.join(".complete-v2");
     let files: Vec<PathBuf> = (0..listings.div_ceil(CHUNK as u64))
         .map(|i| dir.join(format!("part-{i:04}.parquet")))
         .collect();
@@ -143,6 +144,7 @@ pub fn generate(dir: &Path, listings: u64, seed: u64) -> Result<Vec<PathBuf>, An
         let mut country: Vec<Option<&str>> = Vec::with_capacity(n);
         let mut specimens = Vec::with_capacity(n);
         let mut seller: Vec<Option<String>> = Vec::with_capacity(n);
+        let mut date_basis: Vec<&str> = Vec::with_capacity(n);
         let mut cents: Vec<Option<i64>> = Vec::with_capacity(n);
         let mut flag = Vec::with_capacity(n);
         let mut removed = Vec::with_capacity(n);
@@ -182,6 +184,11 @@ pub fn generate(dir: &Path, listings: u64, seed: u64) -> Result<Vec<PathBuf>, An
             cents.push(c);
             flag.push(f);
             removed.push(r.below(4) == 0);
+            date_basis.push(if r.below(20) == 0 {
+                "first_seen"
+            } else {
+                "posted"
+            });
         }
         let mut df = DataFrame::new_infer_height(vec![
             facts::YEAR.values(year),
@@ -197,6 +204,7 @@ pub fn generate(dir: &Path, listings: u64, seed: u64) -> Result<Vec<PathBuf>, An
             facts::VALUE_USD_CENTS.values(cents),
             facts::PRICE_FLAG.values(flag),
             facts::REMOVED.values(removed),
+            facts::DATE_BASIS.values(date_basis),
         ])?;
         let f = std::fs::File::create(file).map_err(|e| AnalysisError::io(file, e))?;
         ParquetWriter::new(f)

@@ -1,6 +1,7 @@
 //! wildtrace-analysis: everything after the Parquet lake. Reads the lake
 //! (contract: `data/schema/lake.toml`), classifies listings with the species
-//! lexicon, converts prices with ECB reference rates, reads seller countries
+//! lexicon, converts prices with the configured rate sources (ECB reference
+//! rates and user tables in the ECB layout), reads seller countries
 //! and destinations, follows each listing's lifecycle, and publishes the
 //! annual statistics as CSV, Parquet and XLSX tables, figures (PNG + SVG), a
 //! DuckDB warehouse for ad-hoc SQL, a run manifest and the policymaker report.
@@ -11,7 +12,7 @@
 //!
 //! The pipeline ([`analyse`], or [`run`] for just the summary):
 //! 1. load the reference files once: the [`Lexicon`] (which also owns the
-//!    CITES appendices), the ECB rates and the places gazetteer;
+//!    CITES appendices), the rate sources and the places gazetteer;
 //! 2. scan the lake (`lake`) and check its schema versions;
 //! 3. build every published table in memory (`tables`), each checked
 //!    against the output contract ([`outputs`]) into an
@@ -33,9 +34,10 @@
 //! - `figures/*.png|svg` and `figures/index.json` (the `figure` module)
 //! - `wildtrace.duckdb`: views `listings`, `fetch_log`; every table of
 //!   [`outputs::ALL`] under its name, and `provenance`
-//! - `manifest.json`: input lake files, lexicon, rates, gazetteer and extra
-//!   inputs with SHA-256, the settings and their hash, the code version and
-//!   every output's hash ([`manifest::Manifest`])
+//! - `manifest.json`: input lake files, lexicon, rate sources, gazetteer and
+//!   extra inputs with SHA-256, the settings and their hash, the code
+//!   version, every output's hash, and the counts of listings dated by first
+//!   sighting and of prices not converted ([`manifest::Manifest`])
 //! - `report-<year>.html` when asked for ([`Analysis::write_report`], or
 //!   [`report`] from an output folder)
 
@@ -85,8 +87,13 @@ pub struct AnalysisOptions {
     pub out_dir: PathBuf,
     /// The species lexicon TOML (`data/reference/lexicon.toml`).
     pub lexicon_path: PathBuf,
-    /// ECB reference rates: `eurofxref-hist.csv` or the ECB's `.zip` of it.
-    pub rates_path: PathBuf,
+    /// Rate sources in the ECB `eurofxref-hist.csv` layout (the `.csv` or the
+    /// ECB's `.zip`), in order of precedence: the ECB file, then any tables
+    /// for currencies it does not publish. At least one.
+    pub rates_paths: Vec<PathBuf>,
+    /// Days after a rate source's last day on which its last rate still
+    /// converts (flagged `after_table_end`); [`fx::DEFAULT_RATE_WINDOW_DAYS`].
+    pub rate_window_days: u32,
     /// The places gazetteer (`data/reference/places.toml`).
     pub places_path: PathBuf,
     /// Further inputs to hash into the manifest (e.g. the crawl job config).
@@ -103,7 +110,8 @@ impl AnalysisOptions {
             lake_dir,
             out_dir,
             lexicon_path: repo.join(DEFAULT_LEXICON),
-            rates_path: repo.join(DEFAULT_RATES),
+            rates_paths: vec![repo.join(DEFAULT_RATES)],
+            rate_window_days: fx::DEFAULT_RATE_WINDOW_DAYS,
             places_path: repo.join(DEFAULT_PLACES),
             extra_inputs: Vec::new(),
             source_line,
@@ -137,6 +145,12 @@ pub struct AnalysisOutputs {
     pub decoys: u64,
     /// Listings whose price is a placeholder or an outlier (kept out of value totals).
     pub implausible_prices: u64,
+    /// The rate sources, in order of precedence.
+    pub rate_sources: Vec<manifest::RateSourceRecord>,
+    /// The rate window in days.
+    pub rate_window_days: u32,
+    /// Listings dated by first sighting, and prices not converted.
+    pub counts: manifest::RunCounts,
 }
 
 impl std::fmt::Display for AnalysisOutputs {
@@ -147,6 +161,68 @@ impl std::fmt::Display for AnalysisOutputs {
             "  analysed:  {} observations of {} listings ({} removed, {} decoys left out)",
             self.observations, self.listings, self.removed_listings, self.decoys
         )?;
+        let c = &self.counts;
+        if c.dated_by_first_seen > 0 {
+            writeln!(
+                f,
+                "  dates:     {} of {} listings state no posted date and are dated by first sighting (listing_facts.date_basis = first_seen)",
+                c.dated_by_first_seen, c.listings
+            )?;
+        } else {
+            writeln!(f, "  dates:     every listing states its posted date")?;
+        }
+        for r in &self.rate_sources {
+            writeln!(
+                f,
+                "  rates:     [{}] {}: {} listings converted",
+                r.precedence,
+                r.label(),
+                r.listings_converted
+            )?;
+        }
+        writeln!(
+            f,
+            "  rates:     a date after a source's last day converts at its last rate for {} days (--rate-window-days), flagged after_table_end",
+            self.rate_window_days
+        )?;
+        if self.rate_sources.iter().any(|r| r.illustrative) {
+            writeln!(
+                f,
+                "  rates:     ILLUSTRATIVE: a rate source is an invented table, so the USD values are not real values"
+            )?;
+        }
+        if c.unconverted == 0 {
+            writeln!(
+                f,
+                "  prices:    all {} listings' prices converted",
+                c.listings
+            )?;
+        } else {
+            let reasons: Vec<String> = fx::Unconverted::ALL
+                .iter()
+                .filter_map(|u| {
+                    let n = *c.unconverted_by_reason.get(u.as_str())?;
+                    let currencies: Vec<String> = c
+                        .unconverted_by_currency
+                        .iter()
+                        .filter(|x| x.reason == u.as_str())
+                        .filter_map(|x| Some(format!("{} {}", x.currency.as_deref()?, x.listings)))
+                        .collect();
+                    Some(if currencies.is_empty() {
+                        format!("{} {n}", u.as_str())
+                    } else {
+                        format!("{} {n} ({})", u.as_str(), currencies.join(", "))
+                    })
+                })
+                .collect();
+            writeln!(
+                f,
+                "  prices:    {} of {} listings not converted, left out of value totals: {}",
+                c.unconverted,
+                c.listings,
+                reasons.join("; ")
+            )?;
+        }
         writeln!(
             f,
             "  prices:    {} implausible (placeholders or outliers, left out of value totals)",
@@ -173,10 +249,12 @@ impl std::fmt::Display for AnalysisOutputs {
 }
 
 /// The effective settings of the analysis rules, hashed into the manifest.
-fn settings() -> serde_json::Value {
+fn settings(rate_window_days: u32) -> serde_json::Value {
     serde_json::json!({
         "fx": {
             "max_staleness_days": fx::MAX_STALENESS_DAYS,
+            "rate_window_days": rate_window_days,
+            "rate_sources": "in order of precedence: the first with the currency at the date wins",
             "placeholder_amounts": fx::PLACEHOLDER_AMOUNTS,
             "mad_fence": fx::MAD_FENCE,
             "mad_min_n": fx::MAD_MIN_N,
@@ -203,6 +281,7 @@ pub struct Analysis {
     out_dir: PathBuf,
     tables: outputs::Published,
     figures: report::FigureIndex,
+    rates: manifest::RateSettings,
 }
 
 impl Analysis {
@@ -224,6 +303,7 @@ impl Analysis {
             out_dir: &self.out_dir,
             tables: &self.tables,
             figures: Some(&self.figures),
+            rates: Some(&self.rates),
         }
         .write_for(year)
     }
@@ -245,7 +325,14 @@ pub fn analyse(opts: &AnalysisOptions) -> Result<Analysis, AnalysisError> {
         version = lexicon.version(),
         "lexicon loaded"
     );
-    let rates = fx::Rates::load(&opts.rates_path)?;
+    let rates = fx::RateBook::load(&opts.rates_paths, opts.rate_window_days)?;
+    for s in rates.sources() {
+        tracing::info!(
+            rates = %s.path.display(),
+            illustrative = s.rates.is_illustrative(),
+            "rate source loaded"
+        );
+    }
     let places = places::Gazetteer::load(&opts.places_path)?;
 
     // 2. The lake.
@@ -289,12 +376,24 @@ pub fn analyse(opts: &AnalysisOptions) -> Result<Analysis, AnalysisError> {
     let figures = figure_index.files(out);
 
     let warehouse_path = out.join(outputs::WAREHOUSE);
-    let config = settings();
+    let config = settings(opts.rate_window_days);
     let config_sha256 = manifest::sha256_hex(config.to_string().as_bytes());
     let provenance = [
         ("lexicon_version", lexicon.version().to_string()),
         ("lexicon_sha256", lexicon.sha256().to_string()),
-        ("rates_file", opts.rates_path.display().to_string()),
+        (
+            "rates_file",
+            opts.rates_paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(" | "),
+        ),
+        ("dated_by_first_seen", n.dated_by_first_seen.to_string()),
+        (
+            "unconverted_prices",
+            n.unconverted.iter().map(|u| u.2).sum::<u64>().to_string(),
+        ),
         ("places_version", places.version().to_string()),
         ("config_sha256", config_sha256.clone()),
         ("lake_schema_version", lake::SCHEMA_VERSION.to_string()),
@@ -329,13 +428,58 @@ pub fn analyse(opts: &AnalysisOptions) -> Result<Analysis, AnalysisError> {
         })
     };
     let manifest_path = out.join(outputs::MANIFEST);
+    let rate_sources = rates
+        .sources()
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let (first, last) = s.rates.span();
+            Ok(manifest::RateSourceRecord {
+                precedence: i + 1,
+                path: s.path.display().to_string(),
+                file_name: s.file_name(),
+                bytes: std::fs::metadata(&s.path)
+                    .map_err(|e| AnalysisError::io(&s.path, e))?
+                    .len(),
+                sha256: s.sha256.clone(),
+                first_date: first.map(|d| d.to_string()),
+                last_date: last.map(|d| d.to_string()),
+                currencies: s.rates.currencies(),
+                illustrative: s.rates.is_illustrative(),
+                listings_converted: n.converted_by_source.get(i).copied().unwrap_or(0),
+            })
+        })
+        .collect::<Result<Vec<_>, AnalysisError>>()?;
+    let unconverted: u64 = n.unconverted.iter().map(|u| u.2).sum();
+    let mut by_reason = std::collections::BTreeMap::new();
+    for (r, _, k) in &n.unconverted {
+        *by_reason.entry(r.as_str().to_string()).or_insert(0) += k;
+    }
+    let run_counts = manifest::RunCounts {
+        listings: n.listings,
+        dated_by_posted_date: n.listings - n.dated_by_first_seen,
+        dated_by_first_seen: n.dated_by_first_seen,
+        converted: n.listings - unconverted,
+        unconverted,
+        unconverted_by_reason: by_reason,
+        unconverted_by_currency: n
+            .unconverted
+            .iter()
+            .map(|(r, c, k)| manifest::UnconvertedCount {
+                reason: r.as_str().to_string(),
+                currency: c.clone(),
+                listings: *k,
+            })
+            .collect(),
+    };
     let m = manifest::Manifest {
         manifest_version: manifest::MANIFEST_VERSION,
         code: manifest::code(),
         lake_dir: opts.lake_dir.display().to_string(),
         lake_files: manifest::hash_files(&opts.lake_dir, &lake_files)?,
         lexicon: reference(&opts.lexicon_path, Some(lexicon.version().to_string()))?,
-        rates: reference(&opts.rates_path, None)?,
+        rates: reference(&opts.rates_paths[0], None)?,
+        rate_sources: rate_sources.clone(),
         places: reference(&opts.places_path, Some(places.version().to_string()))?,
         config_sha256,
         config,
@@ -346,6 +490,7 @@ pub fn analyse(opts: &AnalysisOptions) -> Result<Analysis, AnalysisError> {
             .collect::<Result<_, _>>()?,
         // The warehouse is left out: DuckDB files are not byte-reproducible.
         outputs: manifest::hash_files(out, &output_files)?,
+        counts: run_counts.clone(),
     };
     manifest::write(&manifest_path, &m)?;
     tracing::info!(out = %out.display(), "analysis outputs written");
@@ -363,8 +508,15 @@ pub fn analyse(opts: &AnalysisOptions) -> Result<Analysis, AnalysisError> {
             removed_listings: n.removed,
             decoys: n.decoys,
             implausible_prices: n.implausible_prices,
+            rate_sources: rate_sources.clone(),
+            rate_window_days: opts.rate_window_days,
+            counts: run_counts,
         },
         out_dir: out.clone(),
+        rates: manifest::RateSettings {
+            sources: rate_sources,
+            window_days: opts.rate_window_days,
+        },
         tables: published,
         figures: figure_index,
     })

@@ -7,8 +7,11 @@
 //! It reads only the published outputs of an analysis run: the tables (in
 //! memory from the run, [`crate::Analysis::write_report`], or read back
 //! through the output contract's reader from an output folder, as
-//! `wildtrace report` does), `figures/index.json` and the SVGs it lists;
-//! never the lake. It computes nothing beyond sums of the published table
+//! `wildtrace report` does), `figures/index.json` and the SVGs it lists,
+//! and the rate sources of `manifest.json`; never the lake. It names the
+//! rate sources it used and says "illustrative" when one is, counts the
+//! prices not converted by reason and currency, and the listings dated by
+//! first sighting. It computes nothing beyond sums of the published table
 //! rows for the headline numbers. Everything that comes from data is
 //! HTML-escaped by the template engine (minijinja's auto-escaping for
 //! `.html` templates).
@@ -22,9 +25,11 @@ use crate::atomic::write_atomic;
 use crate::error::AnalysisError;
 use crate::figure::catalog::place_label;
 pub use crate::figure::{FigureIndex, FigureInfo};
+use crate::fx::Unconverted;
+use crate::manifest::RateSettings;
 use crate::outputs::{
     self, Published, TABLES_DIR, Table, View, annual_by_taxon_group as annual, annual_stats,
-    listing_classification, removal_rates, removals_by_source, routes,
+    listing_classification, removal_rates, removals_by_source, routes, unconverted_prices,
 };
 
 /// The template, compiled into the binary so the report needs no files
@@ -39,6 +44,7 @@ const TABLES: &[&Table] = &[
     &outputs::ROUTES,
     &outputs::REMOVAL_RATES,
     &outputs::CLASSIFICATION,
+    &outputs::UNCONVERTED,
 ];
 
 /// Where the report for `year` goes.
@@ -95,6 +101,7 @@ struct Loaded<'a> {
     out_dir: &'a Path,
     tables: Published,
     figures: Option<FigureIndex>,
+    rates: Option<RateSettings>,
 }
 
 impl<'a> Loaded<'a> {
@@ -103,6 +110,7 @@ impl<'a> Loaded<'a> {
             out_dir: self.out_dir,
             tables: &self.tables,
             figures: self.figures.as_ref(),
+            rates: self.rates.as_ref(),
         }
     }
 }
@@ -113,6 +121,8 @@ pub(crate) struct Report<'a> {
     pub out_dir: &'a Path,
     pub tables: &'a Published,
     pub figures: Option<&'a FigureIndex>,
+    /// The rate sources and window (from the run, or its `manifest.json`).
+    pub rates: Option<&'a RateSettings>,
 }
 
 impl<'a> Report<'a> {
@@ -122,6 +132,7 @@ impl<'a> Report<'a> {
             out_dir,
             tables: Published::load(out_dir, tables)?,
             figures: FigureIndex::load(out_dir).ok(),
+            rates: crate::manifest::read_rate_settings(out_dir)?,
         })
     }
 
@@ -259,9 +270,78 @@ impl<'a> Report<'a> {
             removals_table(&t, &mut headlines, &mut tables)?;
         }
         let mut prices_note = String::new();
+        let mut disclosures = Vec::new();
+        let illustrative = self
+            .rates
+            .is_some_and(|r| r.sources.iter().any(|s| s.illustrative));
+        if illustrative {
+            let files: Vec<String> = self
+                .rates
+                .iter()
+                .flat_map(|r| &r.sources)
+                .filter(|s| s.illustrative)
+                .map(|s| s.file_name.clone())
+                .collect();
+            disclosures.push(format!(
+                "ILLUSTRATIVE exchange rates: {} is an invented rate table, not real exchange rates, so every US-dollar value in this report is illustrative, not a real asking price.",
+                files.join(", ")
+            ));
+        }
+        let first_seen = self
+            .tables
+            .view(&outputs::ANNUAL_STATS)
+            .map(|t| dated_by_first_seen(&t, year))
+            .unwrap_or(0.0);
+        let counting_note = if first_seen > 0.0 {
+            let s = format!(
+                "{} of the {year} listings state no posting date; they are dated by their first sighting (the day wildtrace first saw them) and counted in that year.",
+                count(first_seen)
+            );
+            disclosures.push(s.clone());
+            format!(
+                "A listing is counted once, in the year its seller says it was posted, or, when it states no posting date, in the year wildtrace first saw it (listing_facts.csv marks these date_basis = first_seen): {s}"
+            )
+        } else {
+            format!(
+                "A listing is counted once, in the year its seller says it was posted (every {year} listing states its posting date; one that did not would be counted in the year wildtrace first saw it, and said so here)."
+            )
+        };
+        let mut unconverted_n = 0.0;
+        if let Some(t) = self.tables.view(&outputs::UNCONVERTED) {
+            let (table, n, sentence) = unconverted_table(&t, year)?;
+            unconverted_n = n;
+            if let Some(s) = sentence {
+                disclosures.push(s);
+            }
+            tables.push(table);
+        }
         if let Some(t) = self.tables.view(&outputs::ANNUAL_STATS) {
-            stats_tables(&t, year, &mut headlines, &mut tables)?;
-            prices_note = "Prices are the sellers' asking prices, converted to US dollars at the European Central Bank reference rate of the day the listing was posted (or the business day before). Placeholder prices (such as 0, 1 or 999999) and extreme outliers for their kind of product are counted but left out of the value totals.".into();
+            stats_tables(&t, year, unconverted_n, &mut headlines, &mut tables)?;
+            let rates = match self.rates {
+                Some(r) if illustrative => format!(
+                    "at ILLUSTRATIVE exchange rates ({}), invented for the demonstration and not real,",
+                    r.sources
+                        .iter()
+                        .map(|s| s.file_name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                Some(r) => format!(
+                    "at the euro reference rates of {} (see “Exchange-rate sources”)",
+                    r.sources
+                        .iter()
+                        .map(|s| s.file_name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", then ")
+                ),
+                None => "at the exchange rates named in manifest.json".into(),
+            };
+            prices_note = format!(
+                "Prices are the sellers' asking prices, converted to US dollars {rates} of the day the listing was posted (or the business day before). Placeholder prices (such as 0, 1 or 999999) and extreme outliers for their kind of product are counted but left out of the value totals, and so are prices that could not be converted (see “Prices not converted”)."
+            );
+        }
+        if let Some(r) = self.rates {
+            tables.push(rate_sources_table(r));
         }
         if let Some(t) = self.tables.view(&outputs::ROUTES) {
             tables.push(routes_table(&t, year)?);
@@ -311,6 +391,8 @@ impl<'a> Report<'a> {
             figures,
             skipped,
             prices_note,
+            counting_note,
+            disclosures,
             lexicon_version,
             version: env!("CARGO_PKG_VERSION"),
             tables_dir: format!("{TABLES_DIR}/"),
@@ -464,6 +546,10 @@ struct Page {
     figures: Vec<HtmlFigure>,
     skipped: Vec<Skipped>,
     prices_note: String,
+    counting_note: String,
+    /// What a reader must know before using the numbers (illustrative
+    /// rates, unconverted prices, listings dated by first sighting).
+    disclosures: Vec<String>,
     lexicon_version: String,
     version: &'static str,
     tables_dir: String,
@@ -554,6 +640,7 @@ fn usd(v: f64) -> String {
 fn stats_tables(
     t: &View,
     year: i32,
+    unconverted: f64,
     headlines: &mut Vec<Headline>,
     tables: &mut Vec<HtmlTable>,
 ) -> Result<(), AnalysisError> {
@@ -564,7 +651,14 @@ fn stats_tables(
         let p = prev.values().map(|v| v[2]).sum::<f64>();
         headlines.push(Headline {
             value: usd(value),
-            label: format!("total asking price of the {year} listings"),
+            label: if unconverted > 0.0 {
+                format!(
+                    "total asking price of the {year} listings (excluding {} whose price was not converted)",
+                    count(unconverted)
+                )
+            } else {
+                format!("total asking price of the {year} listings")
+            },
             change: change(value, (!prev.is_empty()).then_some(p), year - 1),
         });
     }
@@ -639,6 +733,160 @@ fn stats_tables(
         });
     }
     Ok(())
+}
+
+/// Confirmed and suspected listings of `year` dated by first sighting
+/// (`annual_stats`, dimension all).
+fn dated_by_first_seen(t: &View, year: i32) -> f64 {
+    use annual_stats as s;
+    let (Ok(years), Ok(dims), Ok(n)) = (
+        t.ints(&s::YEAR),
+        t.text(&s::DIMENSION),
+        t.numbers(&s::DATED_BY_FIRST_SEEN),
+    ) else {
+        return 0.0;
+    };
+    (0..t.height())
+        .filter(|&i| dims[i] == "all" && years[i] == Some(year))
+        .map(|i| n[i].unwrap_or(0.0))
+        .sum()
+}
+
+/// The year's confirmed and suspected listings whose price was not
+/// converted, by reason and currency: the table, how many of them state a
+/// price (left out of the value headline), and the sentence for the
+/// disclosures (`None` when there are none).
+fn unconverted_table(
+    t: &View,
+    year: i32,
+) -> Result<(HtmlTable, f64, Option<String>), AnalysisError> {
+    use unconverted_prices as u;
+    let (years, conf, reasons, currencies, listings) = (
+        t.ints(&u::YEAR)?,
+        t.text(&u::CONFIDENCE)?,
+        t.text(&u::REASON)?,
+        t.text(&u::CURRENCY)?,
+        t.numbers(&u::LISTINGS)?,
+    );
+    let mut m: BTreeMap<(Unconverted, String), f64> = BTreeMap::new();
+    for i in 0..t.height() {
+        if years[i] != Some(year) || !matches!(conf[i], "confirmed" | "suspected") {
+            continue;
+        }
+        let Some(r) = Unconverted::parse(reasons[i]) else {
+            continue;
+        };
+        *m.entry((r, currencies[i].to_string())).or_default() += listings[i].unwrap_or(0.0);
+    }
+    let total: f64 = m.values().sum();
+    let with_price: f64 = m
+        .iter()
+        .filter(|((r, _), _)| *r != Unconverted::NoPrice)
+        .map(|(_, n)| n)
+        .sum();
+    let mut parts = Vec::new();
+    for r in Unconverted::ALL {
+        let of: Vec<(&String, f64)> = m
+            .iter()
+            .filter(|((x, _), _)| *x == r)
+            .map(|((_, c), n)| (c, *n))
+            .collect();
+        if of.is_empty() {
+            continue;
+        }
+        let n: f64 = of.iter().map(|x| x.1).sum();
+        let named: Vec<String> = of
+            .iter()
+            .filter(|(c, _)| !c.is_empty())
+            .map(|(c, n)| format!("{c} {}", count(*n)))
+            .collect();
+        parts.push(if named.is_empty() {
+            format!("{} ({})", r.describe(), count(n))
+        } else {
+            format!("{} ({}: {})", r.describe(), count(n), named.join(", "))
+        });
+    }
+    let sentence = (total > 0.0).then(|| {
+        format!(
+            "{} of the {year} listings have no US-dollar value and are left out of the value totals: {}.",
+            count(total),
+            parts.join("; ")
+        )
+    });
+    let rows = m
+        .iter()
+        .map(|((r, c), n)| {
+            vec![
+                r.as_str().to_string(),
+                r.describe().to_string(),
+                if c.is_empty() {
+                    "–".into()
+                } else {
+                    c.clone()
+                },
+                count(*n),
+            ]
+        })
+        .collect();
+    Ok((
+        HtmlTable {
+            title: format!("Prices not converted, {year}"),
+            header: ["Reason", "Meaning", "Currency", "Listings"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            rows,
+            note: format!(
+                "These listings count in every listing total but not in the value totals ({} of them state a price). Source: {}.",
+                count(with_price),
+                outputs::UNCONVERTED.files.csv
+            ),
+        },
+        with_price,
+        sentence,
+    ))
+}
+
+/// The rate sources of the run, in order of precedence.
+fn rate_sources_table(r: &RateSettings) -> HtmlTable {
+    HtmlTable {
+        title: "Exchange-rate sources".into(),
+        header: [
+            "Order",
+            "File",
+            "First day",
+            "Last day",
+            "SHA-256 (start)",
+            "Kind",
+            "Listings converted",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        rows: r
+            .sources
+            .iter()
+            .map(|s| {
+                vec![
+                    s.precedence.to_string(),
+                    s.file_name.clone(),
+                    s.first_date.clone().unwrap_or_default(),
+                    s.last_date.clone().unwrap_or_default(),
+                    s.sha256.get(..12).unwrap_or(&s.sha256).to_string(),
+                    if s.illustrative {
+                        "ILLUSTRATIVE (invented rates)".into()
+                    } else {
+                        "reference rates".into()
+                    },
+                    count(s.listings_converted as f64),
+                ]
+            })
+            .collect(),
+        note: format!(
+            "A price converts at the rate of the first source that has its currency on the listing's date, or the business day before (at most 10 days). A date after a source's last day converts at that source's last rate for up to {} days, and is marked after_table_end in listing_facts.csv. Full hashes: manifest.json.",
+            r.window_days
+        ),
+    }
 }
 
 /// The year's ten largest routes (confirmed + suspected).

@@ -30,8 +30,10 @@ pub struct DemoJob {
     pub out_dir: PathBuf,
     /// Species lexicon.
     pub lexicon: PathBuf,
-    /// Exchange rates file.
-    pub rates: PathBuf,
+    /// Exchange-rate tables, in order of precedence.
+    pub rates: Vec<PathBuf>,
+    /// Days after a rate table's last day its last rate still converts.
+    pub rate_window_days: u32,
     /// Places gazetteer.
     pub places: PathBuf,
     /// Where to write the ground truth and the request log (JSON), if anywhere.
@@ -111,7 +113,8 @@ pub async fn run(job: &DemoJob) -> Result<DemoSummary, PipelineError> {
         lake_dir: lake_dir.clone(),
         out_dir: job.out_dir.clone(),
         lexicon_path: job.lexicon.clone(),
-        rates_path: job.rates.clone(),
+        rates_paths: job.rates.clone(),
+        rate_window_days: job.rate_window_days,
         places_path: job.places.clone(),
         extra_inputs: vec![job.config.path.clone()],
         source_line,

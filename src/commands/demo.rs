@@ -11,7 +11,9 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     let config = CrawlConfig::load(&args.config)?;
     let r = &args.reference;
     require(&r.lexicon, "lexicon file")?;
-    require(&r.rates, "rates file")?;
+    for rates in &r.rates {
+        require(rates, "rates file")?;
+    }
     require(&r.places, "places gazetteer")?;
     let job = DemoJob {
         config,
@@ -24,6 +26,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         out_dir: args.out,
         lexicon: args.reference.lexicon,
         rates: args.reference.rates,
+        rate_window_days: args.reference.rate_window_days,
         places: args.reference.places,
         ground_truth: args.ground_truth,
         progress: crate::progress::crawl_bars(),

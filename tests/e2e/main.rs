@@ -5,6 +5,7 @@
 mod browser;
 mod cli;
 mod inspect;
+mod money;
 mod notebooks;
 mod pipeline;
 mod resume;

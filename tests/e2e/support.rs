@@ -53,13 +53,20 @@ pub struct Demo {
 
 /// Runs `wildtrace demo` once (seed 7, 30 listings a site) in a fresh folder.
 fn run_demo() -> Demo {
-    let dir = scratch_dir();
+    run_demo_in(&scratch_dir().join("main"), |_| {})
+}
+
+/// Runs `wildtrace demo` (seed 7, 30 listings a site) in `dir`, after
+/// `edit_sites` has changed the copied site profiles in the folder it is given.
+pub fn run_demo_in(dir: &Path, edit_sites: impl Fn(&Path)) -> Demo {
+    let _ = std::fs::remove_dir_all(dir);
     let cfg_dir = dir.join("config");
     std::fs::create_dir_all(cfg_dir.join("sites")).unwrap();
     for e in std::fs::read_dir(repo().join("config/sites")).unwrap() {
         let e = e.unwrap();
         std::fs::copy(e.path(), cfg_dir.join("sites").join(e.file_name())).unwrap();
     }
+    edit_sites(&cfg_dir.join("sites"));
     let data = dir.join("demo-data");
     let text = std::fs::read_to_string(repo().join("config/demo.toml"))
         .unwrap()
@@ -173,9 +180,15 @@ pub fn demo() -> &'static Demo {
     DEMO.get_or_init(run_demo)
 }
 
-/// A fresh folder for this test process. Statics are never dropped, so the
-/// folders of earlier processes that have ended are removed here instead.
-fn scratch_dir() -> PathBuf {
+/// A fresh folder for this test process (made once per process). Statics
+/// are never dropped, so the folders of earlier processes that have ended
+/// are removed here instead.
+pub fn scratch_dir() -> PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(make_scratch_dir).clone()
+}
+
+fn make_scratch_dir() -> PathBuf {
     let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("e2e-demo");
     if let Ok(entries) = std::fs::read_dir(&root) {
         for e in entries.flatten() {

@@ -208,6 +208,7 @@ pub const ALL: &[&Table] = &[
     &MONTHLY_COUNTS,
     &EMERGING_TRENDS,
     &LISTING_FACTS,
+    &UNCONVERTED,
 ];
 
 /// The statistics tables (CSV and Parquet), in order.
@@ -219,6 +220,7 @@ pub const STAT: &[&Table] = &[
     &MONTHLY_COUNTS,
     &EMERGING_TRENDS,
     &LISTING_FACTS,
+    &UNCONVERTED,
 ];
 
 /// The names of [`STAT`], in order.
@@ -243,6 +245,7 @@ pub const XLSX_SHEETS: &[&Table] = &[
     &EMERGING_TRENDS,
     &ANNUAL,
     &REMOVALS,
+    &UNCONVERTED,
 ];
 
 /// Definitions that hold for the column of that name in every table (listed

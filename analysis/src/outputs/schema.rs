@@ -18,7 +18,7 @@ pub mod shared {
 
     /// Year of posting (listed once, under `*`, in the definitions table).
     pub const YEAR: Column = col("year", ColumnType::Int32).defined(
-        "Year of the listing's stated posting date (of its first sighting when it states none).",
+        "Year of the listing's stated posting date (of its first sighting when it states none; listing_facts.date_basis says which).",
     );
     /// confirmed or suspected (also decoy or none in the per-listing tables;
     /// listed once, under `*`, in the definitions table).
@@ -139,13 +139,13 @@ pub mod annual_stats {
     pub const SELLERS: Column = col("sellers", ColumnType::Int64)
         .defined("Distinct pseudonymous sellers (keyed-hash pseudonyms; never handles).");
     pub const PRICED_LISTINGS: Column = col("priced_listings", ColumnType::Int64).defined(
-        "Listings whose price counts in the value totals: stated, converted at an ECB rate, and plausible.",
+        "Listings whose price counts in the value totals: stated, converted at a rate of the run's rate sources, and plausible.",
     );
     pub const IMPLAUSIBLE_PRICES: Column = col("implausible_prices", ColumnType::Int64).defined(
         "Listings whose price is a placeholder (0, 1, 999999, 9999999, 99999999 in its own currency) or an outlier (beyond 3.5 × 1.4826 × MAD of log10 USD prices in its taxon group × product type, when that cell has 8 or more prices); counted here, left out of value totals.",
     );
     pub const UNPRICED_LISTINGS: Column = col("unpriced_listings", ColumnType::Int64).defined(
-        "Listings without a stated price, or whose currency had no ECB rate within 10 days before the posted date.",
+        "Listings without a stated price, or whose price was not converted (no rate for its currency at its date in any rate source; see unconverted_prices); left out of the value totals.",
     );
     pub const TOTAL_VALUE_USD: Column = col("total_value_usd", ColumnType::Float64).defined(
         "Sum of the priced listings' USD values, each rounded half-to-even to cents (exact).",
@@ -162,6 +162,9 @@ pub mod annual_stats {
     );
     pub const LISTINGS_YOY_CHANGE: Column = col("listings_yoy_change", ColumnType::Float64).defined(
         "(listings - listings_prev_year) / listings_prev_year, 4 decimals; empty when the previous year had none.",
+    );
+    pub const DATED_BY_FIRST_SEEN: Column = col("dated_by_first_seen", ColumnType::Int64).defined(
+        "Of the listings, those stating no posting date: counted in the year of their first sighting (listing_facts.date_basis = first_seen).",
     );
 }
 pub const ANNUAL_STATS: Table = Table {
@@ -184,6 +187,7 @@ pub const ANNUAL_STATS: Table = Table {
         annual_stats::REMOVED_SHARE,
         annual_stats::LISTINGS_PREV_YEAR,
         annual_stats::LISTINGS_YOY_CHANGE,
+        annual_stats::DATED_BY_FIRST_SEEN,
     ],
     definition_order: DefinitionOrder::Columns,
 };
@@ -357,6 +361,9 @@ pub mod listing_facts {
         TAXON, TAXON_GROUP, YEAR,
     };
     pub const POSTED_DATE: Column = col("posted_date", ColumnType::Date);
+    pub const DATE_BASIS: Column = col("date_basis", ColumnType::Utf8).defined(
+        "What year and month are of: posted (the listing's stated posting date) or first_seen (it states none: the day wildtrace first saw it).",
+    );
     pub const CITES_APPENDIX: Column = col("cites_appendix", ColumnType::Utf8);
     pub const SELLER_PSEUDONYM: Column = col("seller_pseudonym", ColumnType::Utf8);
     pub const SELLER_COUNTRY: Column = col("seller_country", ColumnType::Utf8);
@@ -367,7 +374,13 @@ pub mod listing_facts {
         .defined("The price as stated in the lake (exact decimal, own currency).");
     pub const CURRENCY: Column = col("currency", ColumnType::Utf8);
     pub const RATE_DATE: Column = col("rate_date", ColumnType::Date).defined(
-        "The ECB business day whose reference rates converted the price: the latest on or before the posted date (at most 10 days before).",
+        "The business day whose rate of the listing's currency converted the price: the latest on or before the listing's date in the first rate source that has one (at most 10 days before within the source's span; its last day when the date is after it, within the rate window).",
+    );
+    pub const RATE_BASIS: Column = col("rate_basis", ColumnType::Utf8).defined(
+        "exact (a rate on the listing's date), previous_business_day (a weekend or holiday: the latest earlier rate, at most 10 days before) or after_table_end (the date is after the rate source's last day: its last rate, within the rate window); empty when not converted.",
+    );
+    pub const RATE_SOURCE: Column = col("rate_source", ColumnType::Int32).defined(
+        "Which rate source converted the price: its position in the run's list of rate files (1 = the first --rates); the files are named in manifest.json rate_sources.",
     );
     pub const PRICE_EUR: Column = col("price_eur", ColumnType::Float64);
     pub const PRICE_USD: Column = col("price_usd", ColumnType::Float64).defined(
@@ -376,7 +389,10 @@ pub mod listing_facts {
     pub const VALUE_USD_CENTS: Column = col("value_usd_cents", ColumnType::Int64)
         .defined("price_usd in whole cents when price_flag is ok; empty otherwise.");
     pub const PRICE_FLAG: Column = col("price_flag", ColumnType::Utf8).defined(
-        "ok, no_price, no_rate, placeholder or outlier (see annual_stats.implausible_prices).",
+        "ok, no_price (none stated, or an amount without a currency), no_rate (not converted, see unconverted_reason), placeholder or outlier (see annual_stats.implausible_prices).",
+    );
+    pub const UNCONVERTED_REASON: Column = col("unconverted_reason", ColumnType::Utf8).defined(
+        "Why the price has no USD value: no_price, unknown_currency (an amount without an ISO 4217 currency), no_rate_currency (the currency is in no rate source) or no_rate_date (no rate source has it at the listing's date); empty when converted.",
     );
     pub const FIRST_SEEN: Column = col("first_seen", ColumnType::Timestamp);
     pub const LAST_SEEN_ACTIVE: Column = col("last_seen_active", ColumnType::Timestamp);
@@ -395,6 +411,7 @@ pub const LISTING_FACTS: Table = Table {
         listing_facts::YEAR,
         listing_facts::MONTH,
         listing_facts::POSTED_DATE,
+        listing_facts::DATE_BASIS,
         listing_facts::TAXON_GROUP,
         listing_facts::TAXON,
         listing_facts::CITES_APPENDIX,
@@ -408,15 +425,46 @@ pub const LISTING_FACTS: Table = Table {
         listing_facts::PRICE_AMOUNT,
         listing_facts::CURRENCY,
         listing_facts::RATE_DATE,
+        listing_facts::RATE_BASIS,
+        listing_facts::RATE_SOURCE,
         listing_facts::PRICE_EUR,
         listing_facts::PRICE_USD,
         listing_facts::VALUE_USD_CENTS,
         listing_facts::PRICE_FLAG,
+        listing_facts::UNCONVERTED_REASON,
         listing_facts::FIRST_SEEN,
         listing_facts::LAST_SEEN_ACTIVE,
         listing_facts::REMOVED_AT,
         listing_facts::REMOVED,
         listing_facts::DAYS_TO_REMOVAL_OR_CENSORING,
+    ],
+    definition_order: DefinitionOrder::Columns,
+};
+
+/// `unconverted_prices`: listings whose price has no USD value, per year ×
+/// confidence × reason × currency (every listing, decoys included).
+pub mod unconverted_prices {
+    use super::*;
+
+    pub use super::shared::{LISTINGS, YEAR};
+    pub const CONFIDENCE: Column = col("confidence", ColumnType::Utf8).defined(
+        "confirmed, suspected, decoy or none: every listing is counted here, though the value totals concern confirmed and suspected listings only.",
+    );
+    pub const REASON: Column = col("reason", ColumnType::Utf8).defined(
+        "no_price, unknown_currency, no_rate_currency (the currency is in no rate source) or no_rate_date (no rate source has it, or USD, at the listing's date); as listing_facts.unconverted_reason.",
+    );
+    pub const CURRENCY: Column = col("currency", ColumnType::Utf8)
+        .defined("The listing's currency as stored in the lake (empty when none).");
+}
+pub const UNCONVERTED: Table = Table {
+    name: "unconverted_prices",
+    files: files!("unconverted_prices", parquet),
+    columns: &[
+        unconverted_prices::YEAR,
+        unconverted_prices::CONFIDENCE,
+        unconverted_prices::REASON,
+        unconverted_prices::CURRENCY,
+        unconverted_prices::LISTINGS,
     ],
     definition_order: DefinitionOrder::Columns,
 };

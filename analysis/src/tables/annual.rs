@@ -109,6 +109,7 @@ pub(crate) fn annual_stats(facts: LazyFrame) -> Result<DataFrame, AnalysisError>
             col(facts::VALUE_USD_CENTS.name),
             col(facts::PRICE_FLAG.name),
             col(facts::REMOVED.name),
+            col(facts::DATE_BASIS.name),
         ])
         .collect()?;
     let flag = || col(facts::PRICE_FLAG.name);
@@ -161,6 +162,11 @@ pub(crate) fn annual_stats(facts: LazyFrame) -> Result<DataFrame, AnalysisError>
                     .cast(DataType::Int64)
                     .sum()
                     .alias(stats::REMOVED.name),
+                col(facts::DATE_BASIS.name)
+                    .eq(lit(super::listings::DateBasis::FirstSeen.as_str()))
+                    .cast(DataType::Int64)
+                    .sum()
+                    .alias(stats::DATED_BY_FIRST_SEEN.name),
             ])
             .with_column(lit(*dim).alias(stats::DIMENSION.name));
         parts.push(part);

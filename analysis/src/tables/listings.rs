@@ -3,7 +3,9 @@
 //! of the listing — its classification by the lexicon, CITES appendix, price
 //! in EUR and USD ([`super::prices`]), seller country and destinations, and
 //! its lifecycle (first sighting, last active sighting, removal) — and lays
-//! them out as `listing_classification` and `listing_facts`.
+//! them out as `listing_classification` and `listing_facts`. A listing's
+//! date is its posted date, or its first sighting when it states none
+//! (`date_basis`), never silently.
 //!
 //! It owns the per-listing rules. It must not aggregate across listings (the
 //! sibling builders do) or read anything but the lazy frame it is given.
@@ -15,6 +17,7 @@ use rust_decimal::Decimal;
 use super::Reference;
 use super::prices::{self, PriceFlag};
 use crate::error::AnalysisError;
+use crate::fx::{RateBasis, Unconverted};
 use crate::lake::listings as lake;
 use crate::lexicon::{Confidence, Lexicon};
 use crate::outputs::{listing_classification as cls, listing_facts as facts};
@@ -124,6 +127,8 @@ pub(super) struct Listings {
     pub year: Vec<i32>,
     pub month: Vec<MonthIndex>,
     pub posted_date: Vec<Option<i32>>,
+    /// Whether the date is the posted date (else the first sighting's).
+    pub date_basis: Vec<DateBasis>,
     pub taxon_group: Vec<Option<String>>,
     pub taxon: Vec<Option<String>>,
     pub cites: Vec<Option<String>>,
@@ -140,6 +145,10 @@ pub(super) struct Listings {
     pub price_amount: Vec<Option<String>>,
     pub currency: Vec<Option<String>>,
     pub rate_date: Vec<Option<NaiveDate>>,
+    pub rate_basis: Vec<Option<RateBasis>>,
+    /// 1-based position of the rate source in the run's list.
+    pub rate_source: Vec<Option<i32>>,
+    pub unconverted: Vec<Option<Unconverted>>,
     pub price_eur: Vec<Option<Decimal>>,
     pub price_usd: Vec<Option<Decimal>>,
     pub usd_cents: Vec<Option<i64>>,
@@ -149,6 +158,25 @@ pub(super) struct Listings {
     pub removed_at: Vec<Option<i64>>,
     pub removed: Vec<bool>,
     pub days: Vec<f64>,
+}
+
+/// What a listing's date (its year and month, and the rate date) is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum DateBasis {
+    /// The listing's stated posting date.
+    Posted,
+    /// No posted date: the day wildtrace first saw it.
+    FirstSeen,
+}
+
+impl DateBasis {
+    /// The value of `listing_facts.date_basis`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DateBasis::Posted => "posted",
+            DateBasis::FirstSeen => "first_seen",
+        }
+    }
 }
 
 fn date_of_days(days: i32) -> Option<NaiveDate> {
@@ -191,11 +219,15 @@ impl Listings {
             let description = descriptions.get(i).unwrap_or("");
             let c = lexicon.classify(&format!("{title}\n{description}"));
             let first = first_us.get(i).unwrap_or(0);
-            let date = match posted.get(i) {
-                Some(days) => date_of_days(days),
-                None => DateTime::from_timestamp_micros(first).map(|t| t.date_naive()),
-            }
-            .ok_or_else(|| AnalysisError::Lake {
+            // No posted date: dated by the first sighting, and the row says so (date_basis).
+            let (date, basis) = match posted.get(i) {
+                Some(days) => (date_of_days(days), DateBasis::Posted),
+                None => (
+                    DateTime::from_timestamp_micros(first).map(|t| t.date_naive()),
+                    DateBasis::FirstSeen,
+                ),
+            };
+            let date = date.ok_or_else(|| AnalysisError::Lake {
                 path: crate::lake::LISTINGS.into(),
                 message: format!("listing {id:?}: posted_date/observed_at out of range"),
             })?;
@@ -207,7 +239,8 @@ impl Listings {
                 .get(i)
                 .map(|v| Decimal::from_i128_with_scale(v, price_scale));
             let currency = currencies.get(i).map(str::to_string);
-            let (conv, flag) = prices::convert(reference.rates, amount, currency.as_deref(), date);
+            let (conv, flag, unconverted) =
+                prices::convert(reference.rates, amount, currency.as_deref(), date);
 
             // Places.
             let seller_country = reference.places.seller_country(locations.get(i), source);
@@ -231,6 +264,7 @@ impl Listings {
             f.year.push(date.year());
             f.month.push(date.year() * 12 + date.month0() as i32);
             f.posted_date.push(posted.get(i));
+            f.date_basis.push(basis);
             f.cites.push(
                 c.taxon
                     .as_deref()
@@ -257,6 +291,10 @@ impl Listings {
                 .push(amount.map(|a| a.normalize().to_string()));
             f.currency.push(currency);
             f.rate_date.push(conv.as_ref().map(|c| c.rate_date));
+            f.rate_basis.push(conv.as_ref().map(|c| c.basis));
+            f.rate_source
+                .push(conv.as_ref().and_then(|c| i32::try_from(c.source + 1).ok()));
+            f.unconverted.push(unconverted);
             f.price_eur.push(conv.as_ref().map(|c| c.eur));
             f.price_usd.push(conv.as_ref().map(|c| c.usd));
             f.usd_cents.push(conv.as_ref().map(|c| c.usd_cents));
@@ -340,6 +378,12 @@ impl Listings {
                     .collect::<Vec<_>>(),
             ),
             date_col(facts::POSTED_DATE.name, self.posted_date.clone())?,
+            facts::DATE_BASIS.values(
+                self.date_basis
+                    .iter()
+                    .map(|b| b.as_str())
+                    .collect::<Vec<_>>(),
+            ),
             facts::TAXON_GROUP.values(&self.taxon_group),
             facts::TAXON.values(&self.taxon),
             facts::CITES_APPENDIX.values(&self.cites),
@@ -364,10 +408,23 @@ impl Listings {
                     .map(|d| d.map(|d| (d - epoch).num_days() as i32))
                     .collect(),
             )?,
+            facts::RATE_BASIS.values(
+                self.rate_basis
+                    .iter()
+                    .map(|b| b.map(RateBasis::as_str))
+                    .collect::<Vec<_>>(),
+            ),
+            facts::RATE_SOURCE.values(&self.rate_source),
             facts::PRICE_EUR.values(self.price_eur.iter().map(dec_f64).collect::<Vec<_>>()),
             facts::PRICE_USD.values(self.price_usd.iter().map(dec_f64).collect::<Vec<_>>()),
             facts::VALUE_USD_CENTS.values(cents),
             facts::PRICE_FLAG.values(self.flag.iter().map(|f| f.as_str()).collect::<Vec<_>>()),
+            facts::UNCONVERTED_REASON.values(
+                self.unconverted
+                    .iter()
+                    .map(|u| u.map(Unconverted::as_str))
+                    .collect::<Vec<_>>(),
+            ),
             datetime_col(
                 facts::FIRST_SEEN.name,
                 self.first_seen.iter().map(|v| Some(*v)).collect(),

@@ -1,7 +1,7 @@
 //! From lake observations to the published tables, in memory: [`build`]
 //! reduces the observations to one row per listing with every derived fact
 //! ([`listings`], with [`prices`]), then aggregates them ([`annual`],
-//! [`routes`], [`takedowns`], [`monthly`]) and hands each table to
+//! [`routes`], [`takedowns`], [`monthly`], [`unconverted`]) and hands each table to
 //! [`Published`], which checks it against the output contract.
 //!
 //! It owns the counting rules (what a listing, a year, a specimen, a seller,
@@ -16,11 +16,12 @@ mod monthly;
 mod prices;
 mod routes;
 mod takedowns;
+mod unconverted;
 
 use polars::prelude::{DataFrame, IntoLazy, LazyFrame};
 
 use crate::error::AnalysisError;
-use crate::fx::Rates;
+use crate::fx::{RateBook, Unconverted};
 use crate::lexicon::Lexicon;
 use crate::outputs::{self, Published};
 use crate::places::Gazetteer;
@@ -33,18 +34,24 @@ pub const UNKNOWN: &str = "unknown";
 
 /// Reference data besides the lexicon.
 pub(crate) struct Reference<'a> {
-    pub rates: &'a Rates,
+    pub rates: &'a RateBook,
     pub places: &'a Gazetteer,
 }
 
 /// What the run counted on the way (printed and kept in the provenance).
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Counts {
     pub observations: u64,
     pub listings: u64,
     pub removed: u64,
     pub decoys: u64,
     pub implausible_prices: u64,
+    /// Listings without a posted date, dated by their first sighting.
+    pub dated_by_first_seen: u64,
+    /// Listings whose price has no USD value, by reason and currency.
+    pub unconverted: Vec<(Unconverted, Option<String>, u64)>,
+    /// Listings converted by each rate source, in precedence order.
+    pub converted_by_source: Vec<u64>,
 }
 
 /// The analysis tables, in memory, and the counts.
@@ -80,6 +87,17 @@ pub(crate) fn build(
     p.insert(&outputs::MONTHLY_COUNTS, monthly)?;
     p.insert(&outputs::EMERGING_TRENDS, trends)?;
     p.insert(&outputs::LISTING_FACTS, facts)?;
+    p.insert(&outputs::UNCONVERTED, unconverted::table(&l)?)?;
+
+    let mut converted_by_source = vec![0; reference.rates.sources().len()];
+    for s in l.rate_source.iter().flatten() {
+        if let Some(n) = usize::try_from(*s - 1)
+            .ok()
+            .and_then(|i| converted_by_source.get_mut(i))
+        {
+            *n += 1;
+        }
+    }
 
     Ok(Tables {
         published: p,
@@ -89,6 +107,13 @@ pub(crate) fn build(
             removed: l.removed.iter().filter(|r| **r).count() as u64,
             decoys: l.decoys(),
             implausible_prices: l.flag.iter().filter(|f| f.implausible()).count() as u64,
+            dated_by_first_seen: l
+                .date_basis
+                .iter()
+                .filter(|b| **b == listings::DateBasis::FirstSeen)
+                .count() as u64,
+            unconverted: unconverted::by_reason(&l),
+            converted_by_source,
         },
     })
 }

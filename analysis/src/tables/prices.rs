@@ -1,6 +1,7 @@
 //! Whether a listing's price counts in the value totals: converted at the
-//! ECB rate of its posted date ([`crate::fx`]), and neither a placeholder
-//! nor an outlier of its taxon group × product type.
+//! rate of its date from the run's rate sources ([`crate::fx`]), and neither
+//! a placeholder nor an outlier of its taxon group × product type; and, when
+//! it was not converted, why ([`Unconverted`]).
 //!
 //! It owns the price flags. It must not hold rates or the outlier rule
 //! itself (both are in `fx`).
@@ -10,7 +11,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::fx::{self, Converted, Rates};
+use crate::fx::{self, Converted, RateBook, Unconverted};
 
 /// Why a listing's price is or is not in the value totals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,22 +42,32 @@ impl PriceFlag {
 }
 
 /// Converts a stated price at the rates of `date`; a placeholder is
-/// converted too (its USD value is published) but flagged.
+/// converted too (its USD value is published) but flagged. The third value
+/// says why the price was not converted, when it was not.
 pub(super) fn convert(
-    rates: &Rates,
+    rates: &RateBook,
     amount: Option<Decimal>,
     currency: Option<&str>,
     date: NaiveDate,
-) -> (Option<Converted>, PriceFlag) {
+) -> (Option<Converted>, PriceFlag, Option<Unconverted>) {
     match (amount, currency) {
-        (Some(a), Some(c)) if fx::is_placeholder(a) => {
-            (rates.convert(a, c, date), PriceFlag::Placeholder)
+        (Some(a), Some(c)) => {
+            let (conv, why) = match rates.convert(a, c, date) {
+                Ok(conv) => (Some(conv), None),
+                Err(why) => (None, Some(why)),
+            };
+            let flag = if fx::is_placeholder(a) {
+                PriceFlag::Placeholder
+            } else if conv.is_some() {
+                PriceFlag::Ok
+            } else {
+                PriceFlag::NoRate
+            };
+            (conv, flag, why)
         }
-        (Some(a), Some(c)) => match rates.convert(a, c, date) {
-            Some(conv) => (Some(conv), PriceFlag::Ok),
-            None => (None, PriceFlag::NoRate),
-        },
-        _ => (None, PriceFlag::NoPrice),
+        // An amount without a currency cannot be converted (still `no_price`).
+        (Some(_), None) => (None, PriceFlag::NoPrice, Some(Unconverted::UnknownCurrency)),
+        (None, _) => (None, PriceFlag::NoPrice, Some(Unconverted::NoPrice)),
     }
 }
 

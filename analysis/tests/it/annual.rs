@@ -245,11 +245,11 @@ fn sql_views(lake: &Path, out: &Path, rates: &Path) -> Connection {
     conn.execute_batch(&format!(
         "CREATE TABLE rates AS
            SELECT CAST(Date AS DATE) AS day, currency, CAST(rate AS DECIMAL(18, 6)) AS rate
-           FROM (UNPIVOT (SELECT * FROM read_csv('{rates}', header = true, all_varchar = true))
+           FROM (UNPIVOT (SELECT * FROM read_csv('{rates}', header = true, all_varchar = true, comment = '#'))
                  ON COLUMNS(* EXCLUDE (Date)) INTO NAME currency VALUE rate)
            WHERE rate <> 'N/A' AND currency SIMILAR TO '[A-Z]{{3}}'
            UNION ALL
-           SELECT CAST(Date AS DATE), 'EUR', 1 FROM read_csv('{rates}', header = true, all_varchar = true);",
+           SELECT CAST(Date AS DATE), 'EUR', 1 FROM read_csv('{rates}', header = true, all_varchar = true, comment = '#');",
         rates = rates.display(),
     ))
     .unwrap();
@@ -345,7 +345,7 @@ fn listing_facts_are_exact() {
 fn every_statistics_table_equals_an_independent_duckdb_recomputation() {
     let dir = tempfile::tempdir().unwrap();
     let (lake, opts, _out) = run(dir.path());
-    let conn = sql_views(&lake, &opts.out_dir, &opts.rates_path);
+    let conn = sql_views(&lake, &opts.out_dir, &opts.rates_paths[0]);
     let out = opts.out_dir.display().to_string();
 
     // Prices: USD values re-derived from the rates file (ASOF: the latest
@@ -535,7 +535,7 @@ fn xlsx_has_a_sheet_per_table_and_definitions_and_the_manifest_hashes_everything
     assert_eq!(m["lexicon"]["version"], lexicon.version());
     assert_eq!(
         m["rates"]["sha256"],
-        support_sha256(&std::fs::read(&opts.rates_path).unwrap())
+        support_sha256(&std::fs::read(&opts.rates_paths[0]).unwrap())
     );
     assert_eq!(m["config_sha256"].as_str().unwrap().len(), 64);
     let outputs = m["outputs"].as_array().unwrap();
@@ -571,11 +571,11 @@ fn xlsx_has_a_sheet_per_table_and_definitions_and_the_manifest_hashes_everything
 
     // A different rates file is a different manifest.
     let other = dir.path().join("rates.csv");
-    let mut text = std::fs::read_to_string(&opts.rates_path).unwrap();
+    let mut text = std::fs::read_to_string(&opts.rates_paths[0]).unwrap();
     text.push('\n');
     std::fs::write(&other, text).unwrap();
     let mut opts2 = opts.clone();
-    opts2.rates_path = other;
+    opts2.rates_paths = vec![other];
     let out2 = wildtrace_analysis::run(&opts2).unwrap();
     let m2: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&out2.manifest).unwrap()).unwrap();
@@ -583,7 +583,7 @@ fn xlsx_has_a_sheet_per_table_and_definitions_and_the_manifest_hashes_everything
     assert_eq!(m["outputs"], m2["outputs"], "same rates, same outputs");
 
     // A bad rates file is a config error naming it.
-    std::fs::write(&opts2.rates_path, "Date,USD,\nyesterday,1,\n").unwrap();
+    std::fs::write(&opts2.rates_paths[0], "Date,USD,\nyesterday,1,\n").unwrap();
     let err = wildtrace_analysis::run(&opts2).unwrap_err();
     assert!(
         err.is_config() && err.to_string().contains("rates.csv:2"),
