@@ -137,9 +137,14 @@ pub struct ScheduleArgs {
 /// Arguments of `wildtrace analyse`.
 #[derive(Debug, Args)]
 pub struct AnalyseArgs {
-    /// The lake folder (holding listings/ and fetch_log/).
-    #[arg(long, default_value = "data/lake")]
-    pub lake: PathBuf,
+    /// The lake folder (holding listings/ and fetch_log/); default: the
+    /// job's `<data_dir>/lake` with --config, else data/lake.
+    #[arg(long)]
+    pub lake: Option<PathBuf>,
+    /// The crawl job whose lake this is: its `[reference]` files are used
+    /// (flags override) and it is hashed into the manifest.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
     /// Output folder.
     #[arg(long, default_value = "data/out")]
     pub out: PathBuf,
@@ -147,19 +152,23 @@ pub struct AnalyseArgs {
     pub reference: ReferenceArgs,
 }
 
-/// The reference files of an analysis run (`demo` and `analyse`).
+/// The reference files of an analysis run (`demo` and `analyse`). Each is,
+/// in this order: the flag, the job config's `[reference]` file, or the
+/// copy compiled into the binary (`embedded:<name>` in the manifest).
 #[derive(Debug, Args)]
 pub struct ReferenceArgs {
-    /// Species lexicon.
-    #[arg(long, default_value = wildtrace_analysis::DEFAULT_LEXICON)]
-    pub lexicon: PathBuf,
+    /// Species lexicon [default: the job's, else embedded:lexicon.toml].
+    #[arg(long)]
+    pub lexicon: Option<PathBuf>,
     /// ECB reference rates in the `eurofxref-hist.csv` format (the .csv or
-    /// the ECB's .zip). The default is an illustrative demo table, not ECB data.
-    #[arg(long, default_value = wildtrace_analysis::DEFAULT_RATES)]
-    pub rates: PathBuf,
-    /// Places gazetteer (country names, cities, regions, site defaults).
-    #[arg(long, default_value = wildtrace_analysis::DEFAULT_PLACES)]
-    pub places: PathBuf,
+    /// the ECB's .zip) [default: the job's, else the embedded illustrative
+    /// demo table embedded:eurofxref-demo-illustrative.csv, not ECB data].
+    #[arg(long)]
+    pub rates: Option<PathBuf>,
+    /// Places gazetteer (country names, cities, regions, site defaults)
+    /// [default: the job's, else embedded:places.toml].
+    #[arg(long)]
+    pub places: Option<PathBuf>,
 }
 
 /// Arguments of `wildtrace demo-market`.
@@ -234,12 +243,61 @@ pub enum InspectCommand {
         /// The URL the page was fetched from.
         #[arg(long)]
         url: String,
-        /// Site profile: NAME for config/sites/NAME.toml, or a path to a .toml file.
+        /// Site profile: a path to a .toml file, or a NAME: the embedded
+        /// profile of config/sites/NAME.toml (bazaar, curioshop,
+        /// reptileforum), or NAME.toml in --sites-dir.
         #[arg(long)]
         profile: Option<String>,
-        /// Folder of site profiles that NAME resolves in.
-        #[arg(long, default_value = "config/sites")]
-        sites_dir: PathBuf,
+        /// Folder of site profiles that NAME resolves in (instead of the
+        /// embedded profiles).
+        #[arg(long)]
+        sites_dir: Option<PathBuf>,
+    },
+    /// What the species lexicon makes of a listing text: the taxa named (or
+    /// the group implied), product type, confidence and legality claims.
+    ///
+    /// Prints `{"taxa": [{"scientific_name", "rank", "group", "appendix",
+    /// "confidence", "terms"}], "product_type", "confidence",
+    /// "legality_claims"}`. A group implied only by a product or code word
+    /// is a taxa entry with rank `taxon_group`, no scientific name and
+    /// confidence `suspected`. With --jsonl, reads lines `{"text": ...}` on
+    /// stdin and writes one result line per input line, in order; a bad line
+    /// gives `{"error": "line N: ..."}` on its line and the command exits 2
+    /// after the last line.
+    Species {
+        /// The listing text, e.g. "Carved elephant ivory netsuke" (omit with --jsonl).
+        #[arg(required_unless_present = "jsonl", conflicts_with = "jsonl")]
+        text: Option<String>,
+        /// Batch mode: JSON lines on stdin, JSON lines on stdout.
+        #[arg(long)]
+        jsonl: bool,
+        /// Species lexicon [default: embedded:lexicon.toml].
+        #[arg(long)]
+        lexicon: Option<PathBuf>,
+    },
+    /// The country a seller-location text names, from the places gazetteer:
+    /// `{"country": "NG", "name": "Nigeria", "confidence": "stated"}`.
+    ///
+    /// `confidence` is `stated` when the text names a country or city,
+    /// `inferred_from_site` when it names none and --source (or the line's
+    /// "source") is a site with a default country; country, name and
+    /// confidence are null when neither. With --jsonl, reads lines
+    /// `{"text": ..., "source": ...}` on stdin, one result line per input
+    /// line, in order; a bad line gives `{"error": "line N: ..."}` and the
+    /// command exits 2 after the last line.
+    Location {
+        /// The location text, e.g. "Lagos, Nigeria" (omit with --jsonl).
+        #[arg(required_unless_present = "jsonl", conflicts_with = "jsonl")]
+        text: Option<String>,
+        /// The site (lake source) the text comes from, for its default country.
+        #[arg(long)]
+        source: Option<String>,
+        /// Batch mode: JSON lines on stdin, JSON lines on stdout.
+        #[arg(long)]
+        jsonl: bool,
+        /// Places gazetteer [default: embedded:places.toml].
+        #[arg(long)]
+        places: Option<PathBuf>,
     },
     /// Whether a robots.txt lets an agent fetch a URL: `{"allowed": true|false}`.
     ///
@@ -341,7 +399,7 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1)]
         threads: usize,
         /// Species lexicon.
-        #[arg(long, default_value = wildtrace_analysis::DEFAULT_LEXICON)]
+        #[arg(long, default_value = wildtrace_analysis::reference::EMBEDDED_LEXICON)]
         lexicon: PathBuf,
     },
     /// One engine of `bench annual` (run by it in a child process).
@@ -375,7 +433,7 @@ pub enum LexiconCommand {
         #[arg(long, value_delimiter = ',')]
         languages: Vec<String>,
         /// The lexicon to extend.
-        #[arg(long, default_value = wildtrace_analysis::DEFAULT_LEXICON)]
+        #[arg(long, default_value = wildtrace_analysis::reference::EMBEDDED_LEXICON)]
         lexicon: PathBuf,
         /// Where the extended lexicon goes (may be the same file).
         #[arg(long, default_value = "lexicon.toml")]
@@ -384,7 +442,7 @@ pub enum LexiconCommand {
     /// Print the lexicon's counts per taxon group and per language.
     Stats {
         /// Species lexicon.
-        #[arg(long, default_value = wildtrace_analysis::DEFAULT_LEXICON)]
+        #[arg(long, default_value = wildtrace_analysis::reference::EMBEDDED_LEXICON)]
         lexicon: PathBuf,
         /// Print JSON instead of tables.
         #[arg(long)]

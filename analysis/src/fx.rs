@@ -81,7 +81,7 @@ fn bad(path: &Path, line: usize, message: impl Into<String>) -> AnalysisError {
 impl Rates {
     /// Loads a rates file: `eurofxref-hist.csv` or a `.zip` holding one `.csv`.
     pub fn load(path: &Path) -> Result<Rates, AnalysisError> {
-        let bytes = std::fs::read(path).map_err(|e| AnalysisError::io(path, e))?;
+        let bytes = crate::reference::read(path)?.into_owned();
         let text = if bytes.starts_with(b"PK\x03\x04") {
             let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&bytes))
                 .map_err(|e| bad(path, 0, format!("not a readable zip: {e}")))?;

@@ -4,15 +4,12 @@ use wildtrace_crawler::config::CrawlConfig;
 use wildtrace_demo::market::DemoOptions;
 use wildtrace_demo::pipeline::{self, DemoJob};
 
-use super::{require, runtime};
+use super::{references, runtime};
 use crate::cli::DemoArgs;
 
 pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     let config = CrawlConfig::load(&args.config)?;
-    let r = &args.reference;
-    require(&r.lexicon, "lexicon file")?;
-    require(&r.rates, "rates file")?;
-    require(&r.places, "places gazetteer")?;
+    let r = references(&args.reference, Some(&config))?;
     let job = DemoJob {
         config,
         market: DemoOptions {
@@ -22,9 +19,9 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         },
         rounds: args.rounds,
         out_dir: args.out,
-        lexicon: args.reference.lexicon,
-        rates: args.reference.rates,
-        places: args.reference.places,
+        lexicon: r.lexicon,
+        rates: r.rates,
+        places: r.places,
         ground_truth: args.ground_truth,
     };
     let summary = runtime()?.block_on(pipeline::run(&job))?;
