@@ -381,7 +381,7 @@ pub enum BenchCommand {
         /// Synthetic listings to generate (deterministic; reused when present).
         #[arg(long, default_value_t = 10_000_000)]
         listings: u64,
-        /// Where the synthetic Parquet table is kept (annual-<listings>/ under it).
+        /// Where the synthetic Parquet table is kept (annual-v2-<listings>/ under it).
         #[arg(long, default_value = "data/bench")]
         dir: PathBuf,
     },

@@ -111,9 +111,14 @@ const COUNTRIES: &[&str] = &[
 ];
 const APPENDICES: &[&str] = &["I", "II", "III", "I/II"];
 
+/// The layout of the synthetic table; part of its folder name, so a table
+/// written with older columns (v1 had `taxon`, v2 has `species`) is never
+/// reused.
+const SYNTHETIC_LAYOUT: u32 = 2;
+
 /// The directory the synthetic table for `listings` rows goes to.
 pub fn synthetic_dir(base: &Path, listings: u64) -> PathBuf {
-    base.join(format!("annual-{listings}"))
+    base.join(format!("annual-v{SYNTHETIC_LAYOUT}-{listings}"))
 }
 
 /// Writes `listings` synthetic per-listing rows (the columns
