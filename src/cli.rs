@@ -137,9 +137,14 @@ pub struct ScheduleArgs {
 /// Arguments of `wildtrace analyse`.
 #[derive(Debug, Args)]
 pub struct AnalyseArgs {
-    /// The lake folder (holding listings/ and fetch_log/).
-    #[arg(long, default_value = "data/lake")]
-    pub lake: PathBuf,
+    /// The lake folder (holding listings/ and fetch_log/); default: the
+    /// job's `<data_dir>/lake` with --config, else data/lake.
+    #[arg(long)]
+    pub lake: Option<PathBuf>,
+    /// The crawl job whose lake this is: its `[reference]` files are used
+    /// (flags override) and it is hashed into the manifest.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
     /// Output folder.
     #[arg(long, default_value = "data/out")]
     pub out: PathBuf,
@@ -147,27 +152,31 @@ pub struct AnalyseArgs {
     pub reference: ReferenceArgs,
 }
 
-/// The reference files of an analysis run (`demo` and `analyse`).
+/// The reference files of an analysis run (`demo` and `analyse`). Each is,
+/// in this order: the flag, the job config's `[reference]` file, or the
+/// copy compiled into the binary (`embedded:<name>` in the manifest).
 #[derive(Debug, Args)]
 pub struct ReferenceArgs {
-    /// Species lexicon.
-    #[arg(long, default_value = wildtrace_analysis::DEFAULT_LEXICON)]
-    pub lexicon: PathBuf,
+    /// Species lexicon [default: the job's, else embedded:lexicon.toml].
+    #[arg(long)]
+    pub lexicon: Option<PathBuf>,
     /// Exchange-rate tables in the ECB `eurofxref-hist.csv` layout (the .csv
     /// or the ECB's .zip), repeatable, in order of precedence: the ECB file
     /// first, then your own tables for currencies it does not publish
-    /// (`--rates eurofxref-hist.zip --rates my-ngn-vnd.csv`). The default is
-    /// an illustrative demo table (invented rates, not ECB data).
-    #[arg(long = "rates", value_name = "FILE", default_value = wildtrace_analysis::DEFAULT_RATES)]
+    /// (`--rates eurofxref-hist.zip --rates my-ngn-vnd.csv`) [default: the
+    /// job's `[reference] rates`, else the embedded illustrative demo table
+    /// embedded:eurofxref-demo-illustrative.csv: invented rates, not ECB data].
+    #[arg(long = "rates", value_name = "FILE")]
     pub rates: Vec<PathBuf>,
     /// Days after a rate table's last day on which its last rate still
     /// converts (flagged after_table_end); later listings are not converted
     /// and are counted as no_rate_date.
     #[arg(long, value_name = "N", default_value_t = wildtrace_analysis::fx::DEFAULT_RATE_WINDOW_DAYS)]
     pub rate_window_days: u32,
-    /// Places gazetteer (country names, cities, regions, site defaults).
-    #[arg(long, default_value = wildtrace_analysis::DEFAULT_PLACES)]
-    pub places: PathBuf,
+    /// Places gazetteer (country names, cities, regions, site defaults)
+    /// [default: the job's, else embedded:places.toml].
+    #[arg(long)]
+    pub places: Option<PathBuf>,
 }
 
 /// Arguments of `wildtrace demo-market`.
@@ -242,12 +251,61 @@ pub enum InspectCommand {
         /// The URL the page was fetched from.
         #[arg(long)]
         url: String,
-        /// Site profile: NAME for config/sites/NAME.toml, or a path to a .toml file.
+        /// Site profile: a path to a .toml file, or a NAME: the embedded
+        /// profile of config/sites/NAME.toml (bazaar, curioshop,
+        /// reptileforum), or NAME.toml in --sites-dir.
         #[arg(long)]
         profile: Option<String>,
-        /// Folder of site profiles that NAME resolves in.
-        #[arg(long, default_value = "config/sites")]
-        sites_dir: PathBuf,
+        /// Folder of site profiles that NAME resolves in (instead of the
+        /// embedded profiles).
+        #[arg(long)]
+        sites_dir: Option<PathBuf>,
+    },
+    /// What the species lexicon makes of a listing text: the taxa named (or
+    /// the group implied), product type, confidence and legality claims.
+    ///
+    /// Prints `{"taxa": [{"scientific_name", "rank", "group", "appendix",
+    /// "confidence", "terms"}], "product_type", "confidence",
+    /// "legality_claims"}`. A group implied only by a product or code word
+    /// is a taxa entry with rank `taxon_group`, no scientific name and
+    /// confidence `suspected`. With --jsonl, reads lines `{"text": ...}` on
+    /// stdin and writes one result line per input line, in order; a bad line
+    /// gives `{"error": "line N: ..."}` on its line and the command exits 2
+    /// after the last line.
+    Species {
+        /// The listing text, e.g. "Carved elephant ivory netsuke" (omit with --jsonl).
+        #[arg(required_unless_present = "jsonl", conflicts_with = "jsonl")]
+        text: Option<String>,
+        /// Batch mode: JSON lines on stdin, JSON lines on stdout.
+        #[arg(long)]
+        jsonl: bool,
+        /// Species lexicon [default: embedded:lexicon.toml].
+        #[arg(long)]
+        lexicon: Option<PathBuf>,
+    },
+    /// The country a seller-location text names, from the places gazetteer:
+    /// `{"country": "NG", "name": "Nigeria", "confidence": "stated"}`.
+    ///
+    /// `confidence` is `stated` when the text names a country or city,
+    /// `inferred_from_site` when it names none and --source (or the line's
+    /// "source") is a site with a default country; country, name and
+    /// confidence are null when neither. With --jsonl, reads lines
+    /// `{"text": ..., "source": ...}` on stdin, one result line per input
+    /// line, in order; a bad line gives `{"error": "line N: ..."}` and the
+    /// command exits 2 after the last line.
+    Location {
+        /// The location text, e.g. "Lagos, Nigeria" (omit with --jsonl).
+        #[arg(required_unless_present = "jsonl", conflicts_with = "jsonl")]
+        text: Option<String>,
+        /// The site (lake source) the text comes from, for its default country.
+        #[arg(long)]
+        source: Option<String>,
+        /// Batch mode: JSON lines on stdin, JSON lines on stdout.
+        #[arg(long)]
+        jsonl: bool,
+        /// Places gazetteer [default: embedded:places.toml].
+        #[arg(long)]
+        places: Option<PathBuf>,
     },
     /// Whether a robots.txt lets an agent fetch a URL: `{"allowed": true|false}`.
     ///
@@ -331,7 +389,7 @@ pub enum BenchCommand {
         /// Synthetic listings to generate (deterministic; reused when present).
         #[arg(long, default_value_t = 10_000_000)]
         listings: u64,
-        /// Where the synthetic Parquet table is kept (annual-<listings>/ under it).
+        /// Where the synthetic Parquet table is kept (annual-v2-<listings>/ under it).
         #[arg(long, default_value = "data/bench")]
         dir: PathBuf,
     },
@@ -349,7 +407,7 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1)]
         threads: usize,
         /// Species lexicon.
-        #[arg(long, default_value = wildtrace_analysis::DEFAULT_LEXICON)]
+        #[arg(long, default_value = wildtrace_analysis::reference::EMBEDDED_LEXICON)]
         lexicon: PathBuf,
     },
     /// One engine of `bench annual` (run by it in a child process).
@@ -383,7 +441,7 @@ pub enum LexiconCommand {
         #[arg(long, value_delimiter = ',')]
         languages: Vec<String>,
         /// The lexicon to extend.
-        #[arg(long, default_value = wildtrace_analysis::DEFAULT_LEXICON)]
+        #[arg(long, default_value = wildtrace_analysis::reference::EMBEDDED_LEXICON)]
         lexicon: PathBuf,
         /// Where the extended lexicon goes (may be the same file).
         #[arg(long, default_value = "lexicon.toml")]
@@ -392,7 +450,7 @@ pub enum LexiconCommand {
     /// Print the lexicon's counts per taxon group and per language.
     Stats {
         /// Species lexicon.
-        #[arg(long, default_value = wildtrace_analysis::DEFAULT_LEXICON)]
+        #[arg(long, default_value = wildtrace_analysis::reference::EMBEDDED_LEXICON)]
         lexicon: PathBuf,
         /// Print JSON instead of tables.
         #[arg(long)]

@@ -29,7 +29,7 @@ WITH base AS (
   SELECT * FROM read_parquet('{glob}') WHERE confidence IN ('confirmed', 'suspected')
 ), dims AS (
   SELECT 'all' AS dimension, 'all' AS key, * FROM base
-  UNION ALL SELECT 'taxon', coalesce(taxon, 'unknown'), * FROM base
+  UNION ALL SELECT 'taxon', coalesce(species, 'unknown'), * FROM base
   UNION ALL SELECT 'taxon_group', coalesce(taxon_group, 'unknown'), * FROM base
   UNION ALL SELECT 'cites_appendix', coalesce(cites_appendix, 'unknown'), * FROM base
   UNION ALL SELECT 'product_type', coalesce(product_type, 'unknown'), * FROM base
@@ -111,9 +111,14 @@ const COUNTRIES: &[&str] = &[
 ];
 const APPENDICES: &[&str] = &["I", "II", "III", "I/II"];
 
+/// The layout of the synthetic table; part of its folder name, so a table
+/// written with older columns (v1 had `taxon`, v2 has `species`) is never
+/// reused.
+const SYNTHETIC_LAYOUT: u32 = 2;
+
 /// The directory the synthetic table for `listings` rows goes to.
 pub fn synthetic_dir(base: &Path, listings: u64) -> PathBuf {
-    base.join(format!("annual-{listings}"))
+    base.join(format!("annual-v{SYNTHETIC_LAYOUT}-{listings}"))
 }
 
 /// Writes `listings` synthetic per-listing rows (the columns
@@ -193,7 +198,7 @@ pub fn generate(dir: &Path, listings: u64, seed: u64) -> Result<Vec<PathBuf>, An
         let mut df = DataFrame::new_infer_height(vec![
             facts::YEAR.values(year),
             facts::CONFIDENCE.values(confidence),
-            facts::TAXON.values(taxon),
+            facts::SPECIES.values(taxon),
             facts::TAXON_GROUP.values(group),
             facts::CITES_APPENDIX.values(cites),
             facts::PRODUCT_TYPE.values(product),

@@ -177,7 +177,7 @@ fn bad(path: &Path, line: usize, message: impl Into<String>) -> AnalysisError {
 impl Rates {
     /// Loads a rates file: `eurofxref-hist.csv` or a `.zip` holding one `.csv`.
     pub fn load(path: &Path) -> Result<Rates, AnalysisError> {
-        let bytes = std::fs::read(path).map_err(|e| AnalysisError::io(path, e))?;
+        let bytes = crate::reference::read(path)?.into_owned();
         let text = if bytes.starts_with(b"PK\x03\x04") {
             let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&bytes))
                 .map_err(|e| bad(path, 0, format!("not a readable zip: {e}")))?;
@@ -453,7 +453,7 @@ impl RateBook {
         }
         let mut sources = Vec::with_capacity(paths.len());
         for p in paths {
-            let bytes = std::fs::read(p).map_err(|e| AnalysisError::io(p, e))?;
+            let bytes = crate::reference::read(p)?;
             sources.push(RateSource {
                 path: p.clone(),
                 sha256: crate::manifest::sha256_hex(&bytes),

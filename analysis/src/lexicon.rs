@@ -24,6 +24,18 @@
 //! `boundary = "prefix"`, the start of a token (German compounds: "Elfenbein"
 //! in "Elfenbeinschnitzerei"; Russian endings). Because unspaced scripts are
 //! one token per character, CJK and Thai terms match anywhere.
+//!
+//! The confidence rule, the same in every language: only a name of the
+//! animal (a `common_name` term or a scientific name, alone or with its
+//! part: "elephant", "大象", "con voi", "ช้าง", "elephant tusk", "犀牛角")
+//! makes a listing *confirmed*. A `product` term — the word a language uses
+//! for a product: "ivory", "marfil", "ivoire", "Elfenbein", "слоновая кость",
+//! "象牙", "ngà voi", "งาช้าง" — implies its group and makes it *suspected*,
+//! even where the word is built from the animal's name. Which kind a term
+//! is, is lexicon data; this module applies the kinds alike. An
+//! `artwork_material` ("wooden", "ceramic", "bronze") names what a piece is
+//! made of: with a taxon or group but no product named, the animal is the
+//! piece's subject and the listing is a *decoy*.
 
 pub mod bench;
 pub mod import;
@@ -79,7 +91,9 @@ pub enum Confidence {
     Confirmed,
     /// Only a code word or a bare product word implies a taxon group.
     Suspected,
-    /// A decoy cue (faux, resin, replica, tiger balm, ...) says it is not wildlife.
+    /// A decoy cue (faux, resin, replica, tiger balm, ...) says it is not
+    /// wildlife, or an artwork material (wooden, ceramic) says the animal is
+    /// only the subject of the piece.
     Decoy,
     /// Nothing in the lexicon was recognised.
     None,
@@ -130,6 +144,32 @@ pub struct Classification {
     pub taxa: Vec<TaxonMatch>,
     /// Legality claims found ("antique", "pre-1947", "certificate"...): recorded, never trusted.
     pub legality_claims: Vec<String>,
+    /// The code or product words that implied `taxon_group` (suspected
+    /// listings only), in order of appearance.
+    pub group_terms: Vec<String>,
+}
+
+/// The rank tables report named taxa at ([`Classification::species`]).
+pub const SPECIES_RANK: &str = "species";
+
+impl Classification {
+    /// The named taxon at species rank: the taxon itself when it is a
+    /// species, its species (the first two words of the trinomial) when it
+    /// is a subspecies, `None` when the text names only a higher taxon
+    /// (Elephantidae, Manis) or none. Tables by taxon count by this, so a
+    /// family and its species never appear side by side as peers.
+    pub fn species(&self) -> Option<String> {
+        let name = self.taxon.as_deref()?;
+        let t = self.taxa.iter().find(|t| t.scientific_name == name)?;
+        match t.rank {
+            "species" => Some(name.to_string()),
+            "subspecies" => {
+                let words: Vec<&str> = name.split_whitespace().take(2).collect();
+                (words.len() == 2).then(|| words.join(" "))
+            }
+            _ => None,
+        }
+    }
 }
 
 /// One taxon named in a listing.
@@ -154,18 +194,20 @@ enum TermKind {
     CodeWord,
     Context,
     Decoy,
+    ArtworkMaterial,
     Legality,
     Neutral,
 }
 
 impl TermKind {
     /// Every kind, in the order tables list them.
-    const ALL: [TermKind; 7] = [
+    const ALL: [TermKind; 8] = [
         TermKind::CommonName,
         TermKind::Product,
         TermKind::CodeWord,
         TermKind::Context,
         TermKind::Decoy,
+        TermKind::ArtworkMaterial,
         TermKind::Legality,
         TermKind::Neutral,
     ];
@@ -177,6 +219,7 @@ impl TermKind {
             TermKind::CodeWord => "code_word",
             TermKind::Context => "context",
             TermKind::Decoy => "decoy",
+            TermKind::ArtworkMaterial => "artwork_material",
             TermKind::Legality => "legality",
             TermKind::Neutral => "neutral",
         }
@@ -417,7 +460,7 @@ impl Lexicon {
     /// different things) is an [`AnalysisError::Lexicon`] naming the file, the
     /// line and the key.
     pub fn load(path: &Path) -> Result<Lexicon, AnalysisError> {
-        let src = std::fs::read_to_string(path).map_err(|e| AnalysisError::io(path, e))?;
+        let src = crate::reference::read_text(path)?;
         Lexicon::from_toml(&src, path)
     }
 
@@ -619,7 +662,9 @@ impl Lexicon {
 
     /// Classifies one text (usually `title + "\n" + description`).
     ///
-    /// Rules, in order: any decoy cue → `Decoy` (no group); else the first
+    /// Rules, in order: any decoy cue → `Decoy` (no group); an artwork
+    /// material ("wooden", "ceramic") with a taxon named or a group implied
+    /// but no product named → `Decoy`; else the first
     /// common or scientific name by position → `Confirmed` with its taxon and
     /// group, unless a later name of the same group is more specific (lower
     /// rank), which then wins; every named taxon is listed in `taxa` in order
@@ -632,11 +677,12 @@ impl Lexicon {
         let mut matched: Vec<String> = Vec::new();
         let mut legality: Vec<String> = Vec::new();
         let mut decoy = false;
+        let mut artwork = false;
         let mut context = false;
         let mut products_seen: Vec<&str> = Vec::new();
         let mut named: Vec<(usize, Vec<String>)> = Vec::new();
-        // (implied group, product, needs context) in text order
-        let mut implied: Vec<(Option<&str>, Option<&str>, bool)> = Vec::new();
+        // (implied group, product, needs context, form) in text order
+        let mut implied: Vec<(Option<&str>, Option<&str>, bool, &str)> = Vec::new();
         for m in self.matcher.find_iter(hay.as_slice()) {
             let term = &self.terms[self.pattern_terms[m.pattern().as_usize()]];
             let form = &self.pattern_forms[m.pattern().as_usize()];
@@ -645,6 +691,7 @@ impl Lexicon {
             }
             match term.kind {
                 TermKind::Decoy => decoy = true,
+                TermKind::ArtworkMaterial => artwork = true,
                 TermKind::Context => context = true,
                 TermKind::CommonName => {
                     let t = term.taxon.expect("common names carry a taxon");
@@ -656,7 +703,7 @@ impl Lexicon {
                         }
                         None => named.push((t, vec![form.clone()])),
                     }
-                    implied.push((None, term.product_type.as_deref(), false));
+                    implied.push((None, term.product_type.as_deref(), false, form.as_str()));
                 }
                 TermKind::CodeWord | TermKind::Product => {
                     if let (TermKind::Product, Some(p)) = (term.kind, term.product_type.as_deref())
@@ -668,6 +715,7 @@ impl Lexicon {
                         term.taxon_group.as_deref(),
                         term.product_type.as_deref(),
                         term.needs_context,
+                        form.as_str(),
                     ));
                 }
                 TermKind::Legality => {
@@ -679,7 +727,18 @@ impl Lexicon {
             }
         }
 
-        if decoy {
+        // A needs_context code word counts with a context term, or with a
+        // product word of its own product ("black" + "horn").
+        let active = implied.iter().filter(|(_, p, weak, _)| {
+            !weak || context || p.is_some_and(|p| products_seen.contains(&p))
+        });
+        let product = active.clone().find_map(|(_, p, _, _)| *p);
+        let group = active.clone().find_map(|(g, _, _, _)| *g);
+        // An artwork material ("wooden", "ceramic") next to a taxon or
+        // group, with no wildlife product named, makes the animal the
+        // subject of the piece, not its source.
+        let subject_only = artwork && product.is_none() && (!named.is_empty() || group.is_some());
+        if decoy || subject_only {
             return Classification {
                 taxon_group: None,
                 taxon: None,
@@ -690,15 +749,9 @@ impl Lexicon {
                 matched_terms: matched,
                 taxa: Vec::new(),
                 legality_claims: legality,
+                group_terms: Vec::new(),
             };
         }
-        // A needs_context code word counts with a context term, or with a
-        // product word of its own product ("black" + "horn").
-        let active = implied.iter().filter(|(_, p, weak)| {
-            !weak || context || p.is_some_and(|p| products_seen.contains(&p))
-        });
-        let product = active.clone().find_map(|(_, p, _)| *p);
-        let group = active.clone().find_map(|(g, _, _)| *g);
         let mut out = Classification {
             taxon_group: None,
             taxon: None,
@@ -709,6 +762,7 @@ impl Lexicon {
             matched_terms: matched,
             taxa: Vec::new(),
             legality_claims: legality,
+            group_terms: Vec::new(),
         };
         // The first name by position, refined by a later, more specific name
         // of the same group ("parrot ... African grey" -> Psittacus erithacus).
@@ -749,6 +803,11 @@ impl Lexicon {
             out.confidence = Confidence::Suspected;
             out.taxon_group = Some(g.to_string());
             out.product_type = product.map(str::to_string);
+            for (_, _, _, form) in active.filter(|(ig, _, _, _)| *ig == Some(g)) {
+                if !out.group_terms.iter().any(|t| t == *form) {
+                    out.group_terms.push(form.to_string());
+                }
+            }
         } else {
             out.product_type = product.map(str::to_string);
         }
@@ -1076,12 +1135,16 @@ impl Builder<'_> {
                     needs_context: t.needs_context,
                 }
             }
-            TermKind::Decoy | TermKind::Legality | TermKind::Neutral | TermKind::Context => {
+            TermKind::Decoy
+            | TermKind::ArtworkMaterial
+            | TermKind::Legality
+            | TermKind::Neutral
+            | TermKind::Context => {
                 if taxon.is_some() || group.is_some() || product_type.is_some() {
                     return Err(self.err(
                         at,
                         &k("kind"),
-                        "decoy, legality, context and neutral terms imply nothing: drop taxon, taxon_group and product_type"
+                        "decoy, artwork_material, legality, context and neutral terms imply nothing: drop taxon, taxon_group and product_type"
                             .into(),
                     ));
                 }

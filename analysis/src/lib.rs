@@ -12,7 +12,8 @@
 //!
 //! The pipeline ([`analyse`], or [`run`] for just the summary):
 //! 1. load the reference files once: the [`Lexicon`] (which also owns the
-//!    CITES appendices), the rate sources and the places gazetteer;
+//!    CITES appendices), the rate sources and the places gazetteer — files,
+//!    or the copies compiled into the crate ([`reference`], `embedded:<name>`);
 //! 2. scan the lake (`lake`) and check its schema versions;
 //! 3. build every published table in memory (`tables`), each checked
 //!    against the output contract ([`outputs`]) into an
@@ -40,17 +41,22 @@
 //!   sighting and of prices not converted ([`manifest::Manifest`])
 //! - `report-<year>.html` when asked for ([`Analysis::write_report`], or
 //!   [`report`] from an output folder)
+//!
+//! Besides the pipeline, [`inspect`] answers `wildtrace inspect species` and
+//! `inspect location` from the lexicon and the gazetteer.
 
 mod atomic;
 pub mod bench;
 pub mod error;
 mod figure;
 pub mod fx;
+pub mod inspect;
 pub mod lake;
 pub mod lexicon;
 pub mod manifest;
 pub mod outputs;
 pub mod places;
+pub mod reference;
 pub mod report;
 mod tables;
 pub mod takedown;
@@ -73,7 +79,11 @@ pub use outputs::{DEFINITIONS_CSV, MANIFEST, WAREHOUSE, XLSX};
 /// the same name.
 pub const STAT_TABLES: &[&str] = &outputs::STAT_NAMES;
 
-/// Default reference files, relative to the repository root.
+/// The committed reference files, relative to the repository root. The
+/// same bytes are compiled in ([`reference`]): `embedded:lexicon.toml`,
+/// `embedded:places.toml`, `embedded:eurofxref-demo-illustrative.csv`,
+/// which is what the binary uses when neither a flag nor the job config
+/// names a file.
 pub const DEFAULT_LEXICON: &str = "data/reference/lexicon.toml";
 pub const DEFAULT_RATES: &str = "data/reference/eurofxref-demo-illustrative.csv";
 pub const DEFAULT_PLACES: &str = "data/reference/places.toml";
@@ -85,16 +95,19 @@ pub struct AnalysisOptions {
     pub lake_dir: PathBuf,
     /// Where tables, figures and the warehouse go (created if missing).
     pub out_dir: PathBuf,
-    /// The species lexicon TOML (`data/reference/lexicon.toml`).
+    /// The species lexicon TOML (`data/reference/lexicon.toml`), or
+    /// [`reference::EMBEDDED_LEXICON`].
     pub lexicon_path: PathBuf,
     /// Rate sources in the ECB `eurofxref-hist.csv` layout (the `.csv` or the
     /// ECB's `.zip`), in order of precedence: the ECB file, then any tables
-    /// for currencies it does not publish. At least one.
+    /// for currencies it does not publish. At least one; a source may be
+    /// [`reference::EMBEDDED_RATES`] (illustrative, not ECB data).
     pub rates_paths: Vec<PathBuf>,
     /// Days after a rate source's last day on which its last rate still
     /// converts (flagged `after_table_end`); [`fx::DEFAULT_RATE_WINDOW_DAYS`].
     pub rate_window_days: u32,
-    /// The places gazetteer (`data/reference/places.toml`).
+    /// The places gazetteer (`data/reference/places.toml`), or
+    /// [`reference::EMBEDDED_PLACES`].
     pub places_path: PathBuf,
     /// Further inputs to hash into the manifest (e.g. the crawl job config).
     pub extra_inputs: Vec<PathBuf>,
@@ -113,6 +126,21 @@ impl AnalysisOptions {
             rates_paths: vec![repo.join(DEFAULT_RATES)],
             rate_window_days: fx::DEFAULT_RATE_WINDOW_DAYS,
             places_path: repo.join(DEFAULT_PLACES),
+            extra_inputs: Vec::new(),
+            source_line,
+        }
+    }
+
+    /// Options with the reference data compiled into this build
+    /// ([`reference`]), whatever the working directory.
+    pub fn embedded(lake_dir: PathBuf, out_dir: PathBuf, source_line: String) -> Self {
+        AnalysisOptions {
+            lake_dir,
+            out_dir,
+            lexicon_path: reference::EMBEDDED_LEXICON.into(),
+            rates_paths: vec![reference::EMBEDDED_RATES.into()],
+            rate_window_days: fx::DEFAULT_RATE_WINDOW_DAYS,
+            places_path: reference::EMBEDDED_PLACES.into(),
             extra_inputs: Vec::new(),
             source_line,
         }
@@ -420,11 +448,13 @@ pub fn analyse(opts: &AnalysisOptions) -> Result<Analysis, AnalysisError> {
     output_files.extend(parquets.iter().cloned());
     output_files.push(xlsx_path.clone());
     output_files.extend(figures.iter().cloned());
+    // An embedded reference is recorded by its `embedded:` name and the
+    // SHA-256 of the bytes compiled in.
     let reference = |path: &Path, version: Option<String>| {
-        manifest::hash_file(path, path.display().to_string()).map(|h| manifest::Reference {
-            path: h.path,
+        reference::read(path).map(|bytes| manifest::Reference {
+            path: path.display().to_string(),
             version,
-            sha256: h.sha256,
+            sha256: manifest::sha256_hex(&bytes),
         })
     };
     let manifest_path = out.join(outputs::MANIFEST);

@@ -149,7 +149,7 @@ fn unspaced(s: &str) -> bool {
 impl Gazetteer {
     /// Loads and validates `places.toml`.
     pub fn load(path: &Path) -> Result<Gazetteer, AnalysisError> {
-        let src = std::fs::read_to_string(path).map_err(|e| AnalysisError::io(path, e))?;
+        let src = crate::reference::read_text(path)?;
         Gazetteer::from_toml(&src, path)
     }
 

@@ -17,7 +17,7 @@ use url::Url;
 
 pub use wildtrace_extract::config_error::ConfigError;
 use wildtrace_extract::config_error::read_text;
-use wildtrace_extract::profile::SiteProfile;
+use wildtrace_extract::profile::{SiteProfile, is_bare_name};
 pub use wildtrace_extract::urlnorm::PrivateTargets;
 
 // ---------------------------------------------------------------- raw TOML
@@ -41,7 +41,19 @@ struct RawConfig {
     evidence: RawEvidence,
     schedule: Option<RawSchedule>,
     #[serde(default)]
+    reference: RawReference,
+    #[serde(default)]
     sites: Vec<RawSite>,
+}
+
+/// `[reference]`: the reference files `analyse --config` (and `demo`) use
+/// for this job's lake, relative to the job file's folder.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+struct RawReference {
+    lexicon: Option<Spanned<String>>,
+    places: Option<Spanned<String>>,
+    rates: Option<Spanned<Vec<String>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -340,6 +352,20 @@ pub struct SiteConfig {
     pub sitemaps: Vec<String>,
 }
 
+/// The reference files a job names for its analysis (`[reference]`), each
+/// resolved against the job file's folder and checked to exist; `None` (or
+/// an empty list) leaves the choice to the caller (a flag, else the
+/// embedded default). The crawler itself reads none of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReferenceFiles {
+    /// The species lexicon TOML.
+    pub lexicon: Option<PathBuf>,
+    /// The places gazetteer TOML.
+    pub places: Option<PathBuf>,
+    /// ECB reference-rate files (`eurofxref-hist.csv` or its `.zip`).
+    pub rates: Vec<PathBuf>,
+}
+
 /// A validated, immutable crawl job.
 #[derive(Debug, Clone)]
 pub struct CrawlConfig {
@@ -368,12 +394,16 @@ pub struct CrawlConfig {
     pub schedule: Option<cron::Schedule>,
     /// Sites, in file order.
     pub sites: Vec<SiteConfig>,
+    /// The job's `[reference]` files for its analysis.
+    pub reference: ReferenceFiles,
 }
 
 impl CrawlConfig {
-    /// Reads and validates a job file. Relative paths inside it (profiles)
-    /// resolve against the file's folder; `data_dir` against the current
-    /// directory.
+    /// Reads and validates a job file. Relative paths inside it (profiles,
+    /// `[reference]` files) resolve against the file's folder; `data_dir`
+    /// against the current directory. A site's `profile` that is a bare
+    /// name (`bazaar`) with no file of that name beside the job is the
+    /// embedded profile of that name.
     pub fn load(path: &Path) -> Result<CrawlConfig, ConfigError> {
         let text = read_text(path)?;
         Self::parse(path, &text)
@@ -559,6 +589,23 @@ impl CrawlConfig {
                 }
             }
             let profile_path = base_dir.join(s.profile.get_ref());
+            let embedded = if profile_path.exists() || !is_bare_name(s.profile.get_ref()) {
+                None
+            } else {
+                SiteProfile::embedded(s.profile.get_ref())
+            };
+            if let Some(profile) = embedded {
+                sites.push(SiteConfig {
+                    name,
+                    base,
+                    profile: profile?,
+                    search: s.search.get_ref().clone(),
+                    terms: s.terms.get_ref().clone(),
+                    robots_sitemaps: s.robots_sitemaps,
+                    sitemaps,
+                });
+                continue;
+            }
             if let Err(e) = std::fs::metadata(&profile_path) {
                 // why: a dangling reference is the job file's mistake, so the
                 // error names the job file, the site and the key to fix.
@@ -582,6 +629,45 @@ impl CrawlConfig {
                 sitemaps,
             });
         }
+
+        // why: a reference that cannot be read is the job file's mistake, so
+        // it is refused here, naming the key, before any analysis starts.
+        let existing = |v: &Spanned<String>, key: &str| -> Result<PathBuf, ConfigError> {
+            let p = base_dir.join(v.get_ref());
+            match std::fs::metadata(&p) {
+                Ok(m) if m.is_file() => Ok(p),
+                Ok(_) => Err(err(v.span(), key, format!("{} is not a file", p.display()))),
+                Err(e) => Err(err(
+                    v.span(),
+                    key,
+                    format!(
+                        "{} cannot be read ({e}); paths are relative to the job file",
+                        p.display()
+                    ),
+                )),
+            }
+        };
+        let r = &raw.reference;
+        let reference = ReferenceFiles {
+            lexicon: r
+                .lexicon
+                .as_ref()
+                .map(|v| existing(v, "reference.lexicon"))
+                .transpose()?,
+            places: r
+                .places
+                .as_ref()
+                .map(|v| existing(v, "reference.places"))
+                .transpose()?,
+            rates: match &r.rates {
+                None => Vec::new(),
+                Some(list) => list
+                    .get_ref()
+                    .iter()
+                    .map(|f| existing(&Spanned::new(list.span(), f.clone()), "reference.rates"))
+                    .collect::<Result<_, _>>()?,
+            },
+        };
 
         let interval = *raw.revisit.min_interval_h.get_ref();
         if !(interval.is_finite() && interval >= 0.0) {
@@ -673,6 +759,7 @@ impl CrawlConfig {
             data_dir,
             pseudonym_key,
             sites,
+            reference,
         })
     }
 

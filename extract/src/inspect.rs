@@ -21,7 +21,7 @@ use crate::decode::decode_html;
 use crate::html::extract_listing;
 use crate::price::parse_price;
 use crate::privacy::Pseudonymiser;
-use crate::profile::SiteProfile;
+use crate::profile::{EMBEDDED_PROFILES, SiteProfile, is_bare_name};
 use crate::record::{ListingRecord, listing_record};
 use crate::robots::Robots;
 use crate::sitemap::{SitemapError, SitemapLimits, parse_sitemap};
@@ -132,16 +132,31 @@ pub fn throwaway_pseudonymiser() -> Pseudonymiser {
     Pseudonymiser::from_key(key)
 }
 
-/// Resolves `--profile NAME`: a path to a TOML file, or the name of
-/// `<sites_dir>/<NAME>.toml`.
-pub fn resolve_profile(name: &str, sites_dir: &Path) -> Result<SiteProfile, ConfigError> {
+/// Resolves `--profile NAME`: a path to a TOML file (one that exists, or
+/// any ending in `.toml`); else, for a bare name, `<sites_dir>/<NAME>.toml`
+/// when a folder is given, or the embedded profile of that name
+/// ([`crate::profile::EMBEDDED_PROFILES`]). A name that is none of these is
+/// an error naming the file it looked for and the embedded names.
+pub fn resolve_profile(name: &str, sites_dir: Option<&Path>) -> Result<SiteProfile, ConfigError> {
     let as_path = PathBuf::from(name);
-    let path = if as_path.extension().is_some_and(|e| e == "toml") || as_path.exists() {
-        as_path
-    } else {
-        sites_dir.join(format!("{name}.toml"))
-    };
-    SiteProfile::load(&path)
+    if as_path.extension().is_some_and(|e| e == "toml") || as_path.exists() || !is_bare_name(name) {
+        return SiteProfile::load(&as_path);
+    }
+    if let Some(dir) = sites_dir {
+        return SiteProfile::load(&dir.join(format!("{name}.toml")));
+    }
+    SiteProfile::embedded(name).unwrap_or_else(|| {
+        let known: Vec<&str> = EMBEDDED_PROFILES.iter().map(|(n, _)| *n).collect();
+        Err(ConfigError {
+            path: PathBuf::from(format!("{name}.toml")),
+            line: 0,
+            key: "(file)".into(),
+            message: format!(
+                "no profile file {name}.toml here and no embedded profile `{name}` (embedded: {}); pass a path or --sites-dir",
+                known.join(", ")
+            ),
+        })
+    })
 }
 
 /// What `inspect extract` prints: the listing records a page yields (none

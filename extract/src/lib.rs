@@ -12,7 +12,8 @@
 //! - [`html`]: one page to raw listing fields: `jsonld`, `microdata`,
 //!   `opengraph`, `rules` (site-profile field rules), `links` (search-page
 //!   links, removed markers).
-//! - [`profile`]: site profiles (`config/sites/*.toml`), parsed and validated.
+//! - [`profile`]: site profiles (`config/sites/*.toml`), parsed and validated;
+//!   the shipped ones compiled in, so a bare name resolves from any folder.
 //! - [`price`]: price text to amount, currency and range: `tables` (data
 //!   model and loader), `markers` and `numbers` (scanners), the entry point.
 //! - [`quantity`]: specimen counts: `tables`, `scan` (tokens), `rules`, the

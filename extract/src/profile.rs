@@ -3,7 +3,11 @@
 //! structured data, and how it says a listing has ended.
 //!
 //! It owns parsing and validating profiles (a bad selector or regex is a
-//! config error naming file, line and key). It must not fetch anything.
+//! config error naming file, line and key), and the profiles of
+//! `config/sites/` compiled into the crate ([`EMBEDDED_PROFILES`]), which a
+//! bare name (`bazaar`) resolves to when no file of that name exists, so
+//! jobs and `inspect extract --profile NAME` work from any folder. It must
+//! not fetch anything.
 
 use std::ops::Range;
 use std::path::Path;
@@ -130,15 +134,55 @@ pub struct SiteProfile {
     pub removed_markers: Vec<String>,
 }
 
+/// The site profiles of `config/sites/`, compiled in: (name, text).
+pub const EMBEDDED_PROFILES: &[(&str, &str)] = &[
+    ("bazaar", include_str!("../../config/sites/bazaar.toml")),
+    (
+        "curioshop",
+        include_str!("../../config/sites/curioshop.toml"),
+    ),
+    (
+        "reptileforum",
+        include_str!("../../config/sites/reptileforum.toml"),
+    ),
+];
+
+/// Whether a profile reference is a bare name (`bazaar`) rather than a
+/// path: no folder separator and no `.toml` ending.
+pub fn is_bare_name(reference: &str) -> bool {
+    !reference.is_empty()
+        && !reference.ends_with(".toml")
+        && !reference.contains('/')
+        && !reference.contains('\\')
+}
+
 impl SiteProfile {
     /// Loads and validates a profile file.
     pub fn load(path: &Path) -> Result<SiteProfile, ConfigError> {
         let text = read_text(path)?;
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Self::parse(&text, path, name)
+    }
+
+    /// The embedded profile of this name (errors name it
+    /// `embedded:config/sites/<name>.toml`), if this build has one.
+    pub fn embedded(name: &str) -> Option<Result<SiteProfile, ConfigError>> {
+        let (name, text) = EMBEDDED_PROFILES.iter().find(|(n, _)| *n == name)?;
+        let path = format!("embedded:config/sites/{name}.toml");
+        Some(Self::parse(text, Path::new(&path), name.to_string()))
+    }
+
+    /// Validates profile text that claims to come from `path`, naming the
+    /// profile `name` (the lake's source when no job names the site).
+    pub fn parse(text: &str, path: &Path, name: String) -> Result<SiteProfile, ConfigError> {
         let raw: RawProfile =
-            toml::from_str(&text).map_err(|e| ConfigError::from_toml(path, &text, &e))?;
+            toml::from_str(text).map_err(|e| ConfigError::from_toml(path, text, &e))?;
         let _ = raw.description;
         let err = |span: Range<usize>, key: &str, msg: String| {
-            ConfigError::at(path, &text, span, key, msg)
+            ConfigError::at(path, text, span, key, msg)
         };
         let regex = |s: &Spanned<String>, key: &str| {
             Regex::new(s.get_ref()).map_err(|e| err(s.span(), key, format!("invalid regex: {e}")))
@@ -163,10 +207,7 @@ impl SiteProfile {
         };
         let f = &raw.fields;
         Ok(SiteProfile {
-            name: path
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default(),
+            name,
             listing_path: regex(&raw.links.listing_path, "links.listing_path")?,
             search_path: raw
                 .links

@@ -8,7 +8,7 @@ use wildtrace_analysis::lexicon::bench::{BenchOptions, run as bench_lexicon};
 use wildtrace_demo::bench::extract::{BenchExtractOptions, bench_extract};
 use wildtrace_demo::bench::politeness::{PolitenessBenchOptions, bench_politeness};
 
-use super::{require, runtime};
+use super::{require, require_reference, runtime};
 use crate::cli::BenchCommand;
 
 pub fn run(bench: BenchCommand) -> anyhow::Result<()> {
@@ -26,7 +26,7 @@ pub fn run(bench: BenchCommand) -> anyhow::Result<()> {
             threads,
             lexicon,
         } => {
-            require(&lexicon, "lexicon file")?;
+            require_reference(&lexicon, "lexicon file")?;
             let lex = Lexicon::load(&lexicon)?;
             let opts = BenchOptions {
                 target_bytes: mb * 1_000_000,

@@ -4,17 +4,12 @@ use wildtrace_crawler::config::CrawlConfig;
 use wildtrace_demo::market::DemoOptions;
 use wildtrace_demo::pipeline::{self, DemoJob};
 
-use super::{require, runtime};
+use super::{references, runtime};
 use crate::cli::DemoArgs;
 
 pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     let config = CrawlConfig::load(&args.config)?;
-    let r = &args.reference;
-    require(&r.lexicon, "lexicon file")?;
-    for rates in &r.rates {
-        require(rates, "rates file")?;
-    }
-    require(&r.places, "places gazetteer")?;
+    let r = references(&args.reference, Some(&config))?;
     let job = DemoJob {
         config,
         market: DemoOptions {
@@ -24,10 +19,10 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         },
         rounds: args.rounds,
         out_dir: args.out,
-        lexicon: args.reference.lexicon,
-        rates: args.reference.rates,
-        rate_window_days: args.reference.rate_window_days,
-        places: args.reference.places,
+        lexicon: r.lexicon,
+        rates: r.rates,
+        rate_window_days: r.rate_window_days,
+        places: r.places,
         ground_truth: args.ground_truth,
         progress: crate::progress::crawl_bars(),
     };

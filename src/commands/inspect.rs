@@ -1,12 +1,33 @@
-//! `wildtrace inspect`: what the extraction library makes of one input.
+//! `wildtrace inspect`: what the extraction library (price, extract,
+//! robots, sitemap) or the analysis library (species, location) makes of
+//! one input. Reference data defaults to the copies compiled in, so every
+//! tool works from any working directory.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use wildtrace_analysis::Lexicon;
+use wildtrace_analysis::inspect as analysis_inspect;
+use wildtrace_analysis::places::Gazetteer;
+use wildtrace_analysis::reference::{EMBEDDED_LEXICON, EMBEDDED_PLACES};
 use wildtrace_extract::inspect;
 use wildtrace_extract::sitemap::SitemapLimits;
 
-use super::UsageError;
+use super::{UsageError, require_reference};
 use crate::cli::InspectCommand;
+
+/// A batch with bad lines exits 2 after the last line (each bad line
+/// already carries its error).
+fn batch_result(b: analysis_inspect::Batch) -> anyhow::Result<()> {
+    if b.bad == 0 {
+        Ok(())
+    } else {
+        Err(UsageError(format!(
+            "{} of {} input lines were not valid requests",
+            b.bad, b.lines
+        ))
+        .into())
+    }
+}
 
 pub fn run(command: InspectCommand) -> anyhow::Result<()> {
     let read = |path: &Path| -> anyhow::Result<Vec<u8>> {
@@ -48,7 +69,7 @@ pub fn run(command: InspectCommand) -> anyhow::Result<()> {
             let body = read(&file)?;
             let url = parse_url(&url)?;
             let profile = profile
-                .map(|p| inspect::resolve_profile(&p, &sites_dir))
+                .map(|p| inspect::resolve_profile(&p, sites_dir.as_deref()))
                 .transpose()?;
             let keys = inspect::throwaway_pseudonymiser();
             serde_json::to_value(inspect::extract_records(
@@ -58,6 +79,44 @@ pub fn run(command: InspectCommand) -> anyhow::Result<()> {
                 profile.as_ref(),
                 &keys,
             ))?
+        }
+        InspectCommand::Species {
+            text,
+            jsonl,
+            lexicon,
+        } => {
+            let path = lexicon.unwrap_or_else(|| PathBuf::from(EMBEDDED_LEXICON));
+            require_reference(&path, "lexicon file")?;
+            let lexicon = Lexicon::load(&path)?;
+            if jsonl {
+                let b = analysis_inspect::species_jsonl(
+                    &lexicon,
+                    std::io::stdin().lock(),
+                    std::io::stdout().lock(),
+                )?;
+                return batch_result(b);
+            }
+            analysis_inspect::species_json(&lexicon, &text.unwrap_or_default())
+        }
+        InspectCommand::Location {
+            text,
+            source,
+            jsonl,
+            places,
+        } => {
+            let path = places.unwrap_or_else(|| PathBuf::from(EMBEDDED_PLACES));
+            require_reference(&path, "places gazetteer")?;
+            let places = Gazetteer::load(&path)?;
+            if jsonl {
+                let b = analysis_inspect::location_jsonl(
+                    &places,
+                    source.as_deref(),
+                    std::io::stdin().lock(),
+                    std::io::stdout().lock(),
+                )?;
+                return batch_result(b);
+            }
+            analysis_inspect::location_json(&places, &text.unwrap_or_default(), source.as_deref())
         }
         InspectCommand::Sitemap {
             file,

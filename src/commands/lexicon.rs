@@ -3,7 +3,7 @@
 use wildtrace_analysis::Lexicon;
 use wildtrace_analysis::lexicon::import::{ImportOptions, import};
 
-use super::{print_table, require};
+use super::{print_table, require, require_reference};
 use crate::cli::LexiconCommand;
 
 pub fn run(command: LexiconCommand) -> anyhow::Result<()> {
@@ -16,7 +16,7 @@ pub fn run(command: LexiconCommand) -> anyhow::Result<()> {
             lexicon,
             out,
         } => {
-            require(&lexicon, "lexicon file")?;
+            require_reference(&lexicon, "lexicon file")?;
             for p in [&species_plus, &gbif_taxon, &gbif_vernacular]
                 .into_iter()
                 .flatten()
@@ -35,7 +35,7 @@ pub fn run(command: LexiconCommand) -> anyhow::Result<()> {
             Ok(())
         }
         LexiconCommand::Stats { lexicon, json } => {
-            require(&lexicon, "lexicon file")?;
+            require_reference(&lexicon, "lexicon file")?;
             let stats = Lexicon::load(&lexicon)?.stats();
             if json {
                 println!("{}", serde_json::to_string_pretty(&stats)?);

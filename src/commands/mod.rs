@@ -17,12 +17,13 @@ mod schedule;
 mod sql;
 mod verify;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use tokio::sync::watch;
+use wildtrace_crawler::config::CrawlConfig;
 
-use crate::cli::Command;
+use crate::cli::{Command, ReferenceArgs};
 
 /// Runs one subcommand.
 pub fn run(command: Command) -> anyhow::Result<()> {
@@ -60,6 +61,62 @@ pub fn require(path: &Path, what: &str) -> anyhow::Result<()> {
     } else {
         Err(UsageError(format!("{}: no such {what}", path.display())).into())
     }
+}
+
+/// Refuses a missing reference up front (a file, or an `embedded:` name
+/// this build holds), so it is a usage error (exit 2).
+pub fn require_reference(path: &Path, what: &str) -> anyhow::Result<()> {
+    if wildtrace_analysis::reference::exists(path) {
+        Ok(())
+    } else {
+        Err(UsageError(format!("{}: no such {what}", path.display())).into())
+    }
+}
+
+/// The reference files of one analysis run.
+pub struct References {
+    pub lexicon: PathBuf,
+    /// Rate sources in order of precedence (at least one).
+    pub rates: Vec<PathBuf>,
+    /// Days after a rate table's last day its last rate still converts.
+    pub rate_window_days: u32,
+    pub places: PathBuf,
+}
+
+/// Picks each reference file: the flag, else the job config's
+/// `[reference]` file, else the copy compiled into the binary; then checks
+/// that each exists.
+pub fn references(flags: &ReferenceArgs, job: Option<&CrawlConfig>) -> anyhow::Result<References> {
+    use wildtrace_analysis::reference::{EMBEDDED_LEXICON, EMBEDDED_PLACES, EMBEDDED_RATES};
+    let from_job = job.map(|j| &j.reference);
+    let rates = if !flags.rates.is_empty() {
+        flags.rates.clone()
+    } else {
+        match from_job.map(|r| r.rates.clone()) {
+            Some(list) if !list.is_empty() => list,
+            _ => vec![EMBEDDED_RATES.into()],
+        }
+    };
+    let r = References {
+        lexicon: flags
+            .lexicon
+            .clone()
+            .or_else(|| from_job.and_then(|r| r.lexicon.clone()))
+            .unwrap_or_else(|| EMBEDDED_LEXICON.into()),
+        rates,
+        rate_window_days: flags.rate_window_days,
+        places: flags
+            .places
+            .clone()
+            .or_else(|| from_job.and_then(|r| r.places.clone()))
+            .unwrap_or_else(|| EMBEDDED_PLACES.into()),
+    };
+    require_reference(&r.lexicon, "lexicon file")?;
+    for rates in &r.rates {
+        require_reference(rates, "rates file")?;
+    }
+    require_reference(&r.places, "places gazetteer")?;
+    Ok(r)
 }
 
 /// The multi-threaded runtime the async commands run on.

@@ -209,11 +209,17 @@ fn make_scratch_dir() -> PathBuf {
 }
 
 pub fn wildtrace(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+    wildtrace_in(&repo(), args, stdin)
+}
+
+/// Runs the binary with `dir` as its working directory (a folder outside
+/// the repository shows that nothing depends on it).
+pub fn wildtrace_in(dir: &Path, args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
     use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_wildtrace"))
         .args(["--log", "warn"])
         .args(args)
-        .current_dir(repo())
+        .current_dir(dir)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

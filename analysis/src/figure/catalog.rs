@@ -137,8 +137,8 @@ const ENTRIES: &[Entry] = &[
     Entry {
         id: "monthly_listings_top_taxa",
         table: &outputs::MONTHLY_COUNTS,
-        title: "Monthly listings of the most offered taxa",
-        subtitle: "The six taxa with the most listings overall; confirmed and suspected listings",
+        title: "Monthly listings of the most offered taxon groups",
+        subtitle: "The six taxon groups with the most listings overall (one rank: taxon group); confirmed and suspected listings",
         x_label: "Month of posting",
         y_label: "Listings (count per month)",
         legend: "Taxon",
@@ -354,7 +354,8 @@ fn month_index(s: &str) -> Option<f64> {
     (1..=12).contains(&m).then_some((y * 12 + m - 1) as f64)
 }
 
-/// Lines of the six taxa with most listings; missing months are zero.
+/// Lines of the six taxon groups with most listings (the `taxon` series,
+/// all at rank `taxon_group`); missing months are zero.
 fn monthly(c: &Ctx, t: &View, f: &Frame, id: &str) -> Result<Built, AnalysisError> {
     use monthly_counts as m;
     let (kinds, months, keys, counts) = (

@@ -74,8 +74,7 @@ pub fn import(opts: &ImportOptions) -> Result<ImportReport, AnalysisError> {
             "VernacularName.tsv needs its Taxon.tsv (names refer to taxonID)",
         ));
     }
-    let mut text =
-        std::fs::read_to_string(&opts.lexicon).map_err(|e| AnalysisError::io(&opts.lexicon, e))?;
+    let mut text = crate::reference::read_text(&opts.lexicon)?;
     let mut lexicon = Lexicon::from_toml(&text, &opts.lexicon)?;
     let mut report = ImportReport {
         version_before: lexicon.version().to_string(),

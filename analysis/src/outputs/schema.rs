@@ -129,7 +129,10 @@ pub mod annual_stats {
         "What the row splits by: all, taxon, taxon_group, cites_appendix, product_type, platform (the lake's source) or seller_country.",
     );
     pub const KEY: Column = col("key", ColumnType::Utf8).defined(
-        "The value of the dimension (scientific name, group, appendix, product, site, ISO 3166-1 alpha-2 country); `unknown` when the listing does not give it; `all` for dimension all.",
+        "The value of the dimension (species, group, appendix, product, site, ISO 3166-1 alpha-2 country); `unknown` when the listing does not give it (for taxon: when it is not named to species); `all` for dimension all.",
+    );
+    pub const RANK: Column = col("rank", ColumnType::Utf8).defined(
+        "The one taxonomic rank every key of the dimension is at: species for dimension taxon (a listing naming only a family or genus counts as unknown), taxon_group for dimension taxon_group (the lexicon's reporting group); empty for the other dimensions.",
     );
     pub const LISTINGS: Column = col("listings", ColumnType::Int64)
         .defined("Distinct listings (distinct listing_id), however often observed.");
@@ -174,6 +177,7 @@ pub const ANNUAL_STATS: Table = Table {
         annual_stats::YEAR,
         annual_stats::DIMENSION,
         annual_stats::KEY,
+        annual_stats::RANK,
         annual_stats::CONFIDENCE,
         annual_stats::LISTINGS,
         annual_stats::SPECIMENS,
@@ -300,7 +304,10 @@ pub mod monthly_counts {
 
     pub use super::shared::{KEY, LISTINGS};
     pub const KIND: Column = col("kind", ColumnType::Utf8).defined(
-        "term (a lexicon term that matched), taxon (scientific name, else taxon group) or platform.",
+        "term (a lexicon term that matched), taxon (the listing's taxon group, for confirmed and suspected listings alike) or platform.",
+    );
+    pub const RANK: Column = col("rank", ColumnType::Utf8).defined(
+        "taxon_group for every taxon series (one rank, so a family and its species never appear as peers); empty for term and platform.",
     );
     pub const MONTH: Column = col("month", ColumnType::Utf8).defined("YYYY-MM of the posted date.");
 }
@@ -310,6 +317,7 @@ pub const MONTHLY_COUNTS: Table = Table {
     columns: &[
         monthly_counts::KIND,
         monthly_counts::KEY,
+        monthly_counts::RANK,
         monthly_counts::MONTH,
         monthly_counts::LISTINGS,
     ],
@@ -364,6 +372,9 @@ pub mod listing_facts {
     pub const DATE_BASIS: Column = col("date_basis", ColumnType::Utf8).defined(
         "What year and month are of: posted (the listing's stated posting date) or first_seen (it states none: the day wildtrace first saw it).",
     );
+    pub const SPECIES: Column = col("species", ColumnType::Utf8).defined(
+        "The named taxon at species rank: the species named (a subspecies counts as its species); empty when the text names only a higher taxon (a family such as Elephantidae, a genus) or none. annual_stats counts its taxon rows by this column.",
+    );
     pub const CITES_APPENDIX: Column = col("cites_appendix", ColumnType::Utf8);
     pub const SELLER_PSEUDONYM: Column = col("seller_pseudonym", ColumnType::Utf8);
     pub const SELLER_COUNTRY: Column = col("seller_country", ColumnType::Utf8);
@@ -414,6 +425,7 @@ pub const LISTING_FACTS: Table = Table {
         listing_facts::DATE_BASIS,
         listing_facts::TAXON_GROUP,
         listing_facts::TAXON,
+        listing_facts::SPECIES,
         listing_facts::CITES_APPENDIX,
         listing_facts::PRODUCT_TYPE,
         listing_facts::CONFIDENCE,

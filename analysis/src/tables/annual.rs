@@ -13,22 +13,28 @@ use polars::prelude::*;
 use super::prices::PriceFlag;
 use super::{UNKNOWN, round4, shares};
 use crate::error::AnalysisError;
-use crate::lexicon::Confidence;
+use crate::inspect::GROUP_RANK;
+use crate::lexicon::{Confidence, SPECIES_RANK};
 use crate::outputs::{
     annual_by_taxon_group as annual, annual_stats as stats, listing_classification as cls,
     listing_facts as facts, removals_by_source as removals,
 };
 
-/// The `dimension` values of `annual_stats` and the `listing_facts` column
-/// each splits by (`None`: the whole year).
-pub const DIMENSIONS: &[(&str, Option<&str>)] = &[
-    ("all", None),
-    ("taxon", Some(facts::TAXON.name)),
-    ("taxon_group", Some(facts::TAXON_GROUP.name)),
-    ("cites_appendix", Some(facts::CITES_APPENDIX.name)),
-    ("product_type", Some(facts::PRODUCT_TYPE.name)),
-    ("platform", Some(facts::SOURCE.name)),
-    ("seller_country", Some(facts::SELLER_COUNTRY.name)),
+/// The `dimension` values of `annual_stats`, the `listing_facts` column
+/// each splits by (`None`: the whole year) and the one rank its keys are at
+/// (taxa only): taxon rows are species, never a family beside its species.
+pub const DIMENSIONS: &[(&str, Option<&str>, Option<&str>)] = &[
+    ("all", None, None),
+    ("taxon", Some(facts::SPECIES.name), Some(SPECIES_RANK)),
+    (
+        "taxon_group",
+        Some(facts::TAXON_GROUP.name),
+        Some(GROUP_RANK),
+    ),
+    ("cites_appendix", Some(facts::CITES_APPENDIX.name), None),
+    ("product_type", Some(facts::PRODUCT_TYPE.name), None),
+    ("platform", Some(facts::SOURCE.name), None),
+    ("seller_country", Some(facts::SELLER_COUNTRY.name), None),
 ];
 
 /// Confirmed or suspected, on a `confidence` column.
@@ -98,7 +104,7 @@ pub(crate) fn annual_stats(facts: LazyFrame) -> Result<DataFrame, AnalysisError>
         .select([
             col(facts::YEAR.name),
             col(facts::CONFIDENCE.name),
-            col(facts::TAXON.name),
+            col(facts::SPECIES.name),
             col(facts::TAXON_GROUP.name),
             col(facts::CITES_APPENDIX.name),
             col(facts::PRODUCT_TYPE.name),
@@ -115,7 +121,7 @@ pub(crate) fn annual_stats(facts: LazyFrame) -> Result<DataFrame, AnalysisError>
     let flag = || col(facts::PRICE_FLAG.name);
     let cents = || col(facts::VALUE_USD_CENTS.name);
     let mut parts = Vec::new();
-    for (dim, column) in DIMENSIONS {
+    for (dim, column, _) in DIMENSIONS {
         let key = match column {
             None => lit("all").alias(stats::KEY.name),
             Some(c) => col(*c).fill_null(lit(UNKNOWN)).alias(stats::KEY.name),
@@ -220,7 +226,14 @@ pub(crate) fn annual_stats(facts: LazyFrame) -> Result<DataFrame, AnalysisError>
         median_usd.push(median.get(i).map(|m| round4(m / 100.0)));
     }
     let removed_share = shares(&stacked, stats::REMOVED.name, stats::LISTINGS.name)?;
+    let ranks: Vec<Option<&str>> = (0..n)
+        .map(|i| {
+            let d = dims.get(i)?;
+            DIMENSIONS.iter().find(|(name, _, _)| *name == d)?.2
+        })
+        .collect();
     let mut out = stacked;
+    out.with_column(stats::RANK.values(ranks))?;
     out.with_column(stats::TOTAL_VALUE_USD.values(total_usd))?;
     out.with_column(stats::MEDIAN_VALUE_USD.values(median_usd))?;
     out.with_column(stats::REMOVED_SHARE.values(removed_share))?;

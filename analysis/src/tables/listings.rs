@@ -131,6 +131,8 @@ pub(super) struct Listings {
     pub date_basis: Vec<DateBasis>,
     pub taxon_group: Vec<Option<String>>,
     pub taxon: Vec<Option<String>>,
+    /// The taxon at species rank (`Classification::species`).
+    pub species: Vec<Option<String>>,
     pub cites: Vec<Option<String>>,
     pub product_type: Vec<Option<String>>,
     pub live: Vec<bool>,
@@ -271,6 +273,7 @@ impl Listings {
                     .and_then(|t| lexicon.cites_appendix(t))
                     .map(str::to_string),
             );
+            f.species.push(c.species());
             f.taxon_group.push(c.taxon_group);
             f.taxon.push(c.taxon);
             f.product_type.push(c.product_type);
@@ -386,6 +389,7 @@ impl Listings {
             ),
             facts::TAXON_GROUP.values(&self.taxon_group),
             facts::TAXON.values(&self.taxon),
+            facts::SPECIES.values(&self.species),
             facts::CITES_APPENDIX.values(&self.cites),
             facts::PRODUCT_TYPE.values(&self.product_type),
             facts::CONFIDENCE.values(self.confidence_names()),

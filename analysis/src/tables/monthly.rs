@@ -12,6 +12,7 @@ use polars::prelude::*;
 use super::listings::Listings;
 use super::round4;
 use crate::error::AnalysisError;
+use crate::inspect::GROUP_RANK;
 use crate::outputs::{emerging_trends as et, monthly_counts as mc};
 use crate::trends::{self, MonthIndex};
 
@@ -20,9 +21,10 @@ const TERM: &str = "term";
 const TAXON: &str = "taxon";
 const PLATFORM: &str = "platform";
 
-/// Monthly listings per term, taxon (or taxon group when no species is
-/// named) and platform, for confirmed and suspected listings by posted
-/// month; and the months that rise above their trailing baseline.
+/// Monthly listings per term, taxon group (the `taxon` series, all at the
+/// one rank `taxon_group`) and platform, for confirmed and suspected
+/// listings by posted month; and the months that rise above their trailing
+/// baseline.
 pub(super) fn monthly_and_trends(f: &Listings) -> Result<(DataFrame, DataFrame), AnalysisError> {
     let mut series: BTreeMap<(String, String), BTreeMap<MonthIndex, u64>> = BTreeMap::new();
     let (mut first, mut last) = (None::<MonthIndex>, None::<MonthIndex>);
@@ -43,23 +45,26 @@ pub(super) fn monthly_and_trends(f: &Listings) -> Result<(DataFrame, DataFrame),
         for t in listing_terms {
             bump(TERM, t);
         }
-        if let Some(t) = f.taxon[i].as_ref().or(f.taxon_group[i].as_ref()) {
-            bump(TAXON, t);
+        if let Some(g) = f.taxon_group[i].as_ref() {
+            bump(TAXON, g);
         }
         bump(PLATFORM, &f.source[i]);
     }
     let mut m_cols: (Vec<String>, Vec<String>, Vec<String>, Vec<i64>) = Default::default();
+    let mut ranks: Vec<Option<&str>> = Vec::new();
     for ((kind, key), counts) in &series {
         for (m, c) in counts {
             m_cols.0.push(kind.clone());
             m_cols.1.push(key.clone());
             m_cols.2.push(trends::month_label(*m));
             m_cols.3.push(*c as i64);
+            ranks.push((kind == TAXON).then_some(GROUP_RANK));
         }
     }
     let monthly = DataFrame::new_infer_height(vec![
         mc::KIND.values(m_cols.0),
         mc::KEY.values(m_cols.1),
+        mc::RANK.values(ranks),
         mc::MONTH.values(m_cols.2),
         mc::LISTINGS.values(m_cols.3),
     ])?;

@@ -481,6 +481,64 @@ fn every_statistics_table_equals_an_independent_duckdb_recomputation() {
         "SELECT source, strftime(day, '%Y-%m'), count(*) FROM wild GROUP BY ALL ORDER BY 1, 2",
     );
     assert_same(&mine, &want, "monthly_counts");
+
+    // One rank per table: the taxon series count by taxon group, and
+    // annual_stats' taxon rows are species (a listing named only to family,
+    // such as "Elephant ivory netsuke" -> Elephantidae, is `unknown` there),
+    // never a family beside its species.
+    let taxon_series = query(
+        &conn,
+        &format!(
+            "SELECT key, rank, month, listings FROM read_parquet('{out}/tables/monthly_counts.parquet')
+             WHERE kind = 'taxon' ORDER BY 1, 3"
+        ),
+    );
+    let want = query(
+        &conn,
+        "SELECT taxon_group, 'taxon_group', strftime(day, '%Y-%m'), count(*) FROM wild GROUP BY ALL ORDER BY 1, 3",
+    );
+    assert_same(&taxon_series, &want, "monthly_counts taxon series by group");
+    let ranks = query(
+        &conn,
+        &format!(
+            "SELECT dimension, coalesce(rank, 'NULL'), list(DISTINCT key ORDER BY key)::VARCHAR
+             FROM read_parquet('{out}/tables/annual_stats.parquet') GROUP BY ALL ORDER BY 1"
+        ),
+    );
+    let by_dim: std::collections::BTreeMap<&str, (&str, &str)> = ranks
+        .iter()
+        .map(|r| (r[0].as_str(), (r[1].as_str(), r[2].as_str())))
+        .collect();
+    assert_eq!(by_dim.len(), 7, "one rank per dimension: {ranks:?}");
+    assert_eq!(by_dim["taxon"].0, "species", "{ranks:?}");
+    assert_eq!(by_dim["taxon_group"].0, "taxon_group", "{ranks:?}");
+    assert_eq!(by_dim["platform"].0, "NULL", "{ranks:?}");
+    let species = by_dim["taxon"].1;
+    assert!(
+        species.contains("unknown") && species.contains("Panthera tigris"),
+        "{species}"
+    );
+    assert!(
+        !species.contains("idae") && !species.contains("Elephants"),
+        "a family or group among the species: {species}"
+    );
+    let facts = query(
+        &conn,
+        &format!(
+            "SELECT taxon, coalesce(species, 'NULL') FROM read_parquet('{out}/tables/listing_facts.parquet')
+             WHERE taxon IN ('Elephantidae', 'Panthera tigris') GROUP BY ALL ORDER BY 1"
+        ),
+    );
+    assert_eq!(
+        facts,
+        [
+            ["Elephantidae", "NULL"],
+            ["Panthera tigris", "Panthera tigris"]
+        ]
+        .map(|r| r.map(String::from).to_vec())
+        .to_vec(),
+        "listing_facts keeps the named taxon and its species"
+    );
 }
 
 #[test]

@@ -26,7 +26,7 @@ CREATE VIEW per AS
   SELECT l.listing_id, l.source,
          coalesce(l.posted_date, CAST(make_timestamp(lf.first_us) AS DATE)) AS day,
          year(coalesce(l.posted_date, CAST(make_timestamp(lf.first_us) AS DATE))) AS year,
-         f.confidence, f.taxon, f.taxon_group, f.cites_appendix, f.product_type,
+         f.confidence, f.taxon, f.species, f.taxon_group, f.cites_appendix, f.product_type,
          f.seller_country, f.seller_country_confidence, f.destinations,
          coalesce(l.quantity, 1) AS specimens, l.seller_pseudonym,
          l.price_amount, l.currency,
@@ -39,7 +39,7 @@ CREATE VIEW wild AS SELECT * FROM per WHERE confidence IN ('confirmed', 'suspect
 -- @query
 WITH dims AS (
             SELECT 'all' AS dimension, 'all' AS key, * FROM wild
-  UNION ALL SELECT 'taxon', coalesce(taxon, 'unknown'), * FROM wild
+  UNION ALL SELECT 'taxon', coalesce(species, 'unknown'), * FROM wild
   UNION ALL SELECT 'taxon_group', coalesce(taxon_group, 'unknown'), * FROM wild
   UNION ALL SELECT 'cites_appendix', coalesce(cites_appendix, 'unknown'), * FROM wild
   UNION ALL SELECT 'product_type', coalesce(product_type, 'unknown'), * FROM wild

@@ -155,3 +155,66 @@ fn a_dangling_profile_names_the_job_file_the_site_and_the_key() {
     assert!(e.message.contains("site `bazaar`"), "{e}");
     assert!(e.message.contains("nope.toml"), "{e}");
 }
+
+#[test]
+fn a_bare_profile_name_is_the_embedded_profile_unless_a_file_is_there() {
+    let text = GOOD.replace("profile = \"sites/bazaar.toml\"", "profile = \"curioshop\"");
+    let (dir, path) = job(&text);
+    let cfg = CrawlConfig::load(&path).unwrap();
+    assert_eq!(cfg.sites[0].profile.name, "curioshop");
+    assert!(
+        cfg.sites[0]
+            .profile
+            .is_listing(&url::Url::parse("https://curioshop.example/products/x-1").unwrap()),
+        "the embedded curioshop profile's listing rule"
+    );
+    // A file of that name beside the job wins over the embedded profile.
+    std::fs::write(
+        dir.path().join("curioshop"),
+        "[links]\nlisting_path = '^/only-mine/'\n",
+    )
+    .unwrap();
+    let cfg = CrawlConfig::load(&path).unwrap();
+    assert!(
+        !cfg.sites[0]
+            .profile
+            .is_listing(&url::Url::parse("https://curioshop.example/products/x-1").unwrap())
+    );
+    // A bare name that is neither is refused naming the site's key.
+    let e = error(&GOOD.replace("profile = \"sites/bazaar.toml\"", "profile = \"nosuch\""));
+    assert_eq!(e.key, "sites[0].profile", "{e}");
+}
+
+#[test]
+fn reference_files_resolve_against_the_job_file_and_must_exist() {
+    let text = format!(
+        "{GOOD}\n[reference]\nlexicon = \"sites/bazaar.toml\"\nrates = [\"sites/bazaar.toml\"]\n"
+    );
+    let (dir, path) = job(&text);
+    let cfg = CrawlConfig::load(&path).unwrap();
+    assert_eq!(
+        cfg.reference.lexicon.as_deref(),
+        Some(dir.path().join("sites/bazaar.toml").as_path())
+    );
+    assert_eq!(
+        cfg.reference.rates,
+        vec![dir.path().join("sites/bazaar.toml")]
+    );
+    assert_eq!(cfg.reference.places, None);
+    assert_eq!(
+        CrawlConfig::load(&job(GOOD).1).unwrap().reference,
+        Default::default()
+    );
+
+    let e = error(&format!("{GOOD}\n[reference]\nplaces = \"nope.toml\"\n"));
+    assert_eq!((e.key.as_str(), e.line), ("reference.places", 20), "{e}");
+    assert!(e.message.contains("relative to the job file"), "{e}");
+    let e = error(&format!(
+        "{GOOD}\n[reference]\nrates = [\"sites/bazaar.toml\", \"gone.zip\"]\n"
+    ));
+    assert_eq!(e.key, "reference.rates", "{e}");
+    let e = error(&format!("{GOOD}\n[reference]\nlexicon = \"sites\"\n"));
+    assert!(e.message.contains("not a file"), "{e}");
+    let e = error(&format!("{GOOD}\n[reference]\nwordlist = \"x\"\n"));
+    assert_eq!(e.key, "wordlist", "{e}");
+}

@@ -140,7 +140,7 @@ pub fn time_corpus(
         if let Some(name) = &p.profile
             && !profiles.contains_key(name)
         {
-            let prof = resolve_profile(name, sites_dir)?;
+            let prof = resolve_profile(name, Some(sites_dir))?;
             profiles.insert(name.clone(), prof);
         }
     }

@@ -65,6 +65,10 @@ struct Title {
     lang: &'static str,
     /// Overrides the kind's product type (tiger parts).
     product_type: Option<&'static str>,
+    /// The title names only the product word ("象牙", "ngà voi": ivory), not
+    /// the animal, so the listing is suspected with no taxon (the lexicon's
+    /// confidence rule), whatever the kind's confidence.
+    product_word_only: bool,
 }
 
 const fn t(text: &'static str, lang: &'static str) -> Title {
@@ -72,6 +76,7 @@ const fn t(text: &'static str, lang: &'static str) -> Title {
         text,
         lang,
         product_type: None,
+        product_word_only: false,
     }
 }
 
@@ -80,6 +85,17 @@ const fn tp(text: &'static str, lang: &'static str, product_type: &'static str) 
         text,
         lang,
         product_type: Some(product_type),
+        product_word_only: false,
+    }
+}
+
+/// A title that names only the product word (see [`Title::product_word_only`]).
+const fn tw(text: &'static str, lang: &'static str) -> Title {
+    Title {
+        text,
+        lang,
+        product_type: None,
+        product_word_only: true,
     }
 }
 
@@ -114,8 +130,8 @@ const KINDS: &[KindDef] = &[
             t("African elephant tusk", "en"),
             t("Bracelet en ivoire d'éléphant", "fr"),
             t("Elefanten-Elfenbein Schnitzerei", "de"),
-            t("象牙手镯", "zh"),
-            t("Vòng tay ngà voi", "vi"),
+            tw("象牙手镯", "zh"),
+            tw("Vòng tay ngà voi", "vi"),
         ],
         tags: &["ivory"],
         usd: (150, 4000),
@@ -1867,8 +1883,16 @@ fn gen_site(spec: &SiteSpec, site_no: u64, opts: &DemoOptions) -> Vec<TruthListi
             ships_to: seller.ships_to.to_string(),
             posted_date: dates[i],
             taxon_group: kd.group.map(str::to_string),
-            taxon: kd.taxon.map(str::to_string),
-            confidence: kd.confidence.to_string(),
+            taxon: if title_def.product_word_only {
+                None
+            } else {
+                kd.taxon.map(str::to_string)
+            },
+            confidence: if title_def.product_word_only {
+                "suspected".to_string()
+            } else {
+                kd.confidence.to_string()
+            },
             product_type: title_def
                 .product_type
                 .or(kd.product_type)

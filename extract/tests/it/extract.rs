@@ -24,7 +24,7 @@ fn sites_dir() -> PathBuf {
 fn records_of(dir: &Path, file: &str, url: &str, profile: Option<&str>) -> Vec<ListingRecord> {
     let body = std::fs::read(dir.join(file)).expect("fixture");
     let profile = profile.map(|p| {
-        resolve_profile(&profile_ref(dir, p), &sites_dir()).expect("fixture profile loads")
+        resolve_profile(&profile_ref(dir, p), Some(&sites_dir())).expect("fixture profile loads")
     });
     extract_records(
         &body,
@@ -167,7 +167,7 @@ fn profile_rules_fill_or_override_structured_data() {
             ),
         )
         .unwrap();
-        let prof = resolve_profile(path.to_str().unwrap(), tmp.path()).unwrap();
+        let prof = resolve_profile(path.to_str().unwrap(), Some(tmp.path())).unwrap();
         extract_records(html.as_bytes(), None, &url, Some(&prof), &keys).remove(0)
     };
     let over = run(false);
