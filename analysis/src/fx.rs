@@ -422,6 +422,8 @@ pub struct RateSource {
     pub path: std::path::PathBuf,
     /// Hex SHA-256 of the file's bytes.
     pub sha256: String,
+    /// The file's size in bytes.
+    pub bytes: u64,
     pub rates: Rates,
 }
 
@@ -457,6 +459,7 @@ impl RateBook {
             sources.push(RateSource {
                 path: p.clone(),
                 sha256: crate::manifest::sha256_hex(&bytes),
+                bytes: bytes.len() as u64,
                 rates: Rates::load(p)?,
             });
         }
@@ -704,6 +707,7 @@ mod tests {
         RateSource {
             path: name.into(),
             sha256: String::new(),
+            bytes: text.len() as u64,
             rates: Rates::parse(text, Path::new(name)).unwrap(),
         }
     }

@@ -468,9 +468,7 @@ pub fn analyse(opts: &AnalysisOptions) -> Result<Analysis, AnalysisError> {
                 precedence: i + 1,
                 path: s.path.display().to_string(),
                 file_name: s.file_name(),
-                bytes: std::fs::metadata(&s.path)
-                    .map_err(|e| AnalysisError::io(&s.path, e))?
-                    .len(),
+                bytes: s.bytes,
                 sha256: s.sha256.clone(),
                 first_date: first.map(|d| d.to_string()),
                 last_date: last.map(|d| d.to_string()),

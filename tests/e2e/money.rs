@@ -515,7 +515,7 @@ fn the_demo_says_its_rates_are_illustrative() {
     let demo = demo();
     assert!(
         demo.stdout
-            .contains("[1] eurofxref-demo-illustrative.csv (")
+            .contains("[1] embedded:eurofxref-demo-illustrative.csv (")
             && demo.stdout.contains("ILLUSTRATIVE"),
         "{}",
         demo.stdout
