@@ -2,7 +2,8 @@
 //! lanes, each task fetched through the one polite GET (robots.txt too),
 //! in-scope redirects followed hop by hop, and what each answer means —
 //! retry later (429/503, network errors; the whole host backs off), give up,
-//! a removal, or a final page for `discover` and `rows`.
+//! a removal, or a final page for `discover` and `rows`; and the site's page
+//! budget (`max_pages`).
 //!
 //! It owns the task loop and the order of one exchange: wait for the host's
 //! turn, claim it, send, record (pacing, WARC, fetch log), commit the task's
@@ -352,11 +353,12 @@ impl HostWorker {
         if self.ctx.stopping() {
             return Next::Stop;
         }
-        if self.requests >= self.ctx.cfg.scope.max_pages_per_host {
+        // why: a per-site page budget bounds what one run can cost a site, whatever its links.
+        if self.requests >= self.site.max_pages {
             if self.frontier.clear() {
                 warn!(
                     source = self.site.name,
-                    max_pages = self.ctx.cfg.scope.max_pages_per_host,
+                    max_pages = self.site.max_pages,
                     "page budget reached; rest of the frontier dropped"
                 );
             }
@@ -508,7 +510,10 @@ impl HostWorker {
             }
             if matches!(
                 task.kind,
-                TaskKind::Listing { .. } | TaskKind::SitemapListing | TaskKind::Revisit
+                TaskKind::Listing { .. }
+                    | TaskKind::SitemapListing
+                    | TaskKind::LinkedListing
+                    | TaskKind::Revisit
             ) && self.site.profile.is_search(&next)
             {
                 // A listing that now redirects to search results has been taken down.
@@ -567,14 +572,26 @@ impl HostWorker {
                     self.sitemap(task, url, &fetched, *level);
                 }
             }
-            TaskKind::Listing { .. } | TaskKind::SitemapListing | TaskKind::Revisit => {
-                match fetched.status {
-                    404 => self.removed_row(task, &fetched, "http_404"),
-                    410 => self.removed_row(task, &fetched, "http_410"),
-                    s if (200..300).contains(&s) => self.listing_row(task, url, &fetched),
-                    _ => {}
+            TaskKind::Page { page } => {
+                if ok {
+                    self.follow_page(task, url, &fetched, *page);
                 }
             }
+            TaskKind::Listing { .. }
+            | TaskKind::SitemapListing
+            | TaskKind::LinkedListing
+            | TaskKind::Revisit => match fetched.status {
+                404 => self.removed_row(task, &fetched, "http_404"),
+                410 => self.removed_row(task, &fetched, "http_410"),
+                s if (200..300).contains(&s) => {
+                    self.listing_row(task, url, &fetched);
+                    if self.site.follow.links {
+                        // Related listings, categories: a listing page's links are followed too.
+                        self.follow_listing_links(task, url, &fetched);
+                    }
+                }
+                _ => {}
+            },
         }
         TaskOutcome::Done
     }
