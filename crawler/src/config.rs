@@ -3,7 +3,9 @@
 //!
 //! It owns the rules a job must satisfy before any request is made: an
 //! identifying product token and contact, sane politeness bounds, readable
-//! site profiles. Every error names the file, the line and the key. It must
+//! site profiles, a discovery source for every site (search with terms,
+//! start URLs, or sitemaps) and follow patterns that compile. Every error
+//! names the file, the line and the key. It must
 //! not open sockets or touch the lake.
 
 use std::collections::BTreeMap;
@@ -336,8 +338,7 @@ impl std::fmt::Display for Base {
 #[derive(Debug, Clone, Default)]
 pub struct Follow {
     /// Links are followed from pages the site serves (start URLs, followed
-    /// pages and listing pages): the site has `start` URLs or a
-    /// `[sites.follow]` table.
+    /// pages and listing pages): the site has `start` URLs.
     pub links: bool,
     /// A link must match one of these (`None`: every link in scope).
     include: Option<RegexSet>,
@@ -839,9 +840,11 @@ fn site_follow(
     key: &dyn Fn(&str) -> String,
     err: &ErrAt<'_>,
 ) -> Result<Follow, ConfigError> {
+    // Links are followed from start URLs on; the patterns alone only filter.
+    let links = s.start.as_ref().is_some_and(|v| !v.is_empty());
     let Some(f) = &s.follow else {
         return Ok(Follow {
-            links: s.start.as_ref().is_some_and(|v| !v.is_empty()),
+            links,
             include: None,
             exclude: None,
         });
@@ -849,10 +852,17 @@ fn site_follow(
     let compile = |list: &[Spanned<String>], what: &str| -> Result<Option<RegexSet>, ConfigError> {
         for (j, p) in list.iter().enumerate() {
             if let Err(e) = regex::Regex::new(p.get_ref()) {
+                // The regex crate draws its error over several lines; a config error is one.
+                let why = e.to_string();
+                let why: Vec<&str> = why
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .collect();
                 return Err(err(
                     p.span(),
                     &key(&format!("follow.{what}[{j}]")),
-                    format!("invalid regex: {e}"),
+                    format!("invalid regex: {}", why.join(" ")),
                 ));
             }
         }
@@ -864,7 +874,7 @@ fn site_follow(
         Ok(Some(set))
     };
     Ok(Follow {
-        links: true,
+        links,
         include: compile(&f.include, "include")?,
         exclude: compile(&f.exclude, "exclude")?,
     })

@@ -194,6 +194,14 @@ fn a_site_without_search_is_browsed_from_its_start_urls() {
     assert!(s.follow.links && s.follow.allows(&url("/anything")));
     let (_dir, path) = job(GOOD);
     assert!(!CrawlConfig::load(&path).unwrap().sites[0].follow.links);
+    // Patterns on a searched site filter its finds but follow no links.
+    let (_dir, path) = job(&GOOD.replace(
+        "terms = [\"ivory\"]\n",
+        "terms = [\"ivory\"]\n[sites.follow]\nexclude = ['^/ad/premium/']\n",
+    ));
+    let s = &CrawlConfig::load(&path).unwrap().sites[0];
+    assert!(!s.follow.links);
+    assert!(!s.follow.allows(&url("/ad/premium/1")) && s.follow.allows(&url("/ad/1")));
 }
 
 #[test]

@@ -342,3 +342,16 @@ async fn a_stopped_link_following_run_resumes_to_one_row_per_listing() {
         }
     }
 }
+
+#[tokio::test]
+async fn excludes_keep_search_results_off_a_path_too() {
+    let srv = serve(|r| market(r.path, 4)).await;
+    let (_d, out) = run_one(&srv, &[], "[sites.follow]\nexclude = ['^/ad/2$', '^/ad/4']").await;
+    assert_eq!(ids(&out.sites[0]), set(&["s:1", "s:3"]));
+    assert_eq!(
+        srv.count("/ad/2") + srv.count("/ad/4"),
+        0,
+        "{:?}",
+        srv.paths()
+    );
+}
