@@ -3,7 +3,9 @@
 //!
 //! It owns the rules a job must satisfy before any request is made: an
 //! identifying product token and contact, sane politeness bounds, readable
-//! site profiles. Every error names the file, the line and the key. It must
+//! site profiles, a discovery source for every site (search with terms,
+//! start URLs, or sitemaps) and follow patterns that compile. Every error
+//! names the file, the line and the key. It must
 //! not open sockets or touch the lake.
 
 use std::collections::BTreeMap;
@@ -11,13 +13,14 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use regex::RegexSet;
 use serde::Deserialize;
 use toml::Spanned;
 use url::Url;
 
 pub use wildtrace_extract::config_error::ConfigError;
 use wildtrace_extract::config_error::read_text;
-use wildtrace_extract::profile::{SiteProfile, is_bare_name};
+use wildtrace_extract::profile::{SiteProfile, is_bare_name, path_and_query};
 pub use wildtrace_extract::urlnorm::PrivateTargets;
 
 // ---------------------------------------------------------------- raw TOML
@@ -200,15 +203,21 @@ struct RawSite {
     name: Spanned<String>,
     base_url: Spanned<String>,
     profile: Spanned<String>,
-    search: Spanned<String>,
-    terms: Spanned<Vec<String>>,
-    #[serde(default = "yes")]
-    robots_sitemaps: bool,
+    search: Option<Spanned<String>>,
+    terms: Option<Spanned<Vec<String>>>,
+    robots_sitemaps: Option<Spanned<bool>>,
     sitemaps: Option<Spanned<Vec<String>>>,
+    start: Option<Vec<Spanned<String>>>,
+    follow: Option<RawFollow>,
+    max_depth: Option<u32>,
+    max_pages: Option<Spanned<usize>>,
 }
 
-fn yes() -> bool {
-    true
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+struct RawFollow {
+    include: Vec<Spanned<String>>,
+    exclude: Vec<Spanned<String>>,
 }
 
 // ------------------------------------------------------------ validated
@@ -287,11 +296,13 @@ pub struct Scope {
     pub private_targets: PrivateTargets,
     /// Page budget per host per run.
     pub max_pages_per_host: usize,
-    /// Pages followed per search term.
+    /// Pages followed per search term, and along one paginated listing
+    /// index (its `next_page` links).
     pub max_search_pages: usize,
     /// Longer URLs are refused (crawler traps grow URLs).
     pub max_url_len: usize,
-    /// Links further than this from a seed (search page, sitemap, revisit) are refused.
+    /// Links further than this from a seed (start URL, search page, sitemap,
+    /// revisit) are refused; a site may set a lower or higher `max_depth`.
     pub max_depth: u32,
     /// A path segment repeated more often than this marks a trap (`/a/b/a/b/a/b`).
     pub max_path_repeats: usize,
@@ -333,6 +344,32 @@ impl std::fmt::Display for Base {
     }
 }
 
+/// Which found links of a site may be requested: `include` and `exclude`
+/// regexes (the `regex` crate's syntax, like a profile's `listing_path`)
+/// searched in the link's `/path?query`; excludes win.
+#[derive(Debug, Clone, Default)]
+pub struct Follow {
+    /// Links are followed from pages the site serves (start URLs, followed
+    /// pages and listing pages): the site has `start` URLs.
+    pub links: bool,
+    /// A link must match one of these (`None`: every link in scope).
+    include: Option<RegexSet>,
+    /// A link matching one of these is never requested.
+    exclude: Option<RegexSet>,
+}
+
+impl Follow {
+    /// Whether a found (or remembered) URL may be requested.
+    pub fn allows(&self, url: &Url) -> bool {
+        let pq = path_and_query(url);
+        // why: excludes win, so a researcher can always keep the crawler off a path.
+        if self.exclude.as_ref().is_some_and(|x| x.is_match(&pq)) {
+            return false;
+        }
+        self.include.as_ref().is_none_or(|i| i.is_match(&pq))
+    }
+}
+
 /// One site to crawl.
 #[derive(Debug, Clone)]
 pub struct SiteConfig {
@@ -342,14 +379,26 @@ pub struct SiteConfig {
     pub base: Base,
     /// Parsed site profile.
     pub profile: SiteProfile,
-    /// Search URL template relative to `base_url`, with `{term}`.
-    pub search: String,
-    /// Keyword search terms.
+    /// Search URL template relative to `base_url`, with `{term}`, if the
+    /// site is searched.
+    pub search: Option<String>,
+    /// Keyword search terms (empty without `search`).
     pub terms: Vec<String>,
     /// Read the `Sitemap:` lines of robots.txt for listing pages.
     pub robots_sitemaps: bool,
     /// More sitemap URLs (relative to `base_url`) to read for listing pages.
     pub sitemaps: Vec<String>,
+    /// Start URLs (relative to `base_url`): home, category or listing-index
+    /// pages whose links are followed.
+    pub start: Vec<String>,
+    /// Which found links may be requested, and whether links are followed.
+    pub follow: Follow,
+    /// Link hops from a seed (start URL, search page, sitemap, revisit);
+    /// `[scope].max_depth` unless the site sets its own.
+    pub max_depth: u32,
+    /// Requests to this site per run; `[scope].max_pages_per_host` unless
+    /// the site sets its own (never more).
+    pub max_pages: usize,
 }
 
 /// The reference files a job names for its analysis (`[reference]`), each
@@ -512,7 +561,7 @@ impl CrawlConfig {
             return Err(err(
                 text.trim_end().len()..text.trim_end().len(),
                 "sites",
-                "the job lists no sites: add a [[sites]] table (name, base_url, profile, search, terms)"
+                "the job lists no sites: add a [[sites]] table (name, base_url, profile, and search + terms or start URLs)"
                     .into(),
             ));
         }
@@ -556,20 +605,7 @@ impl CrawlConfig {
                     }
                 },
             };
-            if !s.search.get_ref().contains("{term}") {
-                return Err(err(
-                    s.search.span(),
-                    &key("search"),
-                    "must contain {term}".into(),
-                ));
-            }
-            if s.terms.get_ref().iter().any(|t| t.trim().is_empty()) {
-                return Err(err(
-                    s.terms.span(),
-                    &key("terms"),
-                    "search terms must not be empty".into(),
-                ));
-            }
+            let (search, terms) = site_search(s, &key, &err)?;
             let sitemaps = s
                 .sitemaps
                 .as_ref()
@@ -588,45 +624,104 @@ impl CrawlConfig {
                     ));
                 }
             }
+            let mut start = Vec::new();
+            for (j, u) in s.start.iter().flatten().enumerate() {
+                let joined = match &base {
+                    Base::Url(b) => b.join(u.get_ref()).ok(),
+                    Base::Named(_) => Url::parse("http://example.invalid/")
+                        .expect("static")
+                        .join(u.get_ref())
+                        .ok(),
+                };
+                let on_site = match (&base, &joined) {
+                    (_, None) => false,
+                    (Base::Url(b), Some(j)) => {
+                        j.host() == b.host()
+                            && j.port_or_known_default() == b.port_or_known_default()
+                    }
+                    (Base::Named(_), Some(j)) => j.host_str() == Some("example.invalid"),
+                };
+                if !on_site {
+                    // why: a start URL is still bound by scope: only the configured host is crawled.
+                    return Err(err(
+                        u.span(),
+                        &key(&format!("start[{j}]")),
+                        format!(
+                            "`{}` is not a path on the site (or a URL of its own host)",
+                            u.get_ref()
+                        ),
+                    ));
+                }
+                start.push(u.get_ref().clone());
+            }
+            let follow = site_follow(s, &key, &err)?;
+            let explicit_robots_sitemaps = s.robots_sitemaps.as_ref().is_some_and(|b| *b.get_ref());
+            if search.is_none()
+                && start.is_empty()
+                && sitemaps.is_empty()
+                && !explicit_robots_sitemaps
+            {
+                // why: a site that can discover nothing would crawl nothing and look like it ran.
+                return Err(err(
+                    s.name.span(),
+                    &key("name"),
+                    format!(
+                        "site `{name}` has no discovery source: give `search` and `terms`, \
+                         `start` URLs, or `sitemaps` (or `robots_sitemaps = true` to rely on \
+                         robots.txt's Sitemap lines)"
+                    ),
+                ));
+            }
+            let max_pages = match &s.max_pages {
+                Some(m) if *m.get_ref() == 0 || *m.get_ref() > raw.scope.max_pages_per_host => {
+                    return Err(err(
+                        m.span(),
+                        &key("max_pages"),
+                        format!(
+                            "must be between 1 and scope.max_pages_per_host ({})",
+                            raw.scope.max_pages_per_host
+                        ),
+                    ));
+                }
+                Some(m) => *m.get_ref(),
+                None => raw.scope.max_pages_per_host,
+            };
             let profile_path = base_dir.join(s.profile.get_ref());
             let embedded = if profile_path.exists() || !is_bare_name(s.profile.get_ref()) {
                 None
             } else {
                 SiteProfile::embedded(s.profile.get_ref())
             };
-            if let Some(profile) = embedded {
-                sites.push(SiteConfig {
-                    name,
-                    base,
-                    profile: profile?,
-                    search: s.search.get_ref().clone(),
-                    terms: s.terms.get_ref().clone(),
-                    robots_sitemaps: s.robots_sitemaps,
-                    sitemaps,
-                });
-                continue;
-            }
-            if let Err(e) = std::fs::metadata(&profile_path) {
-                // why: a dangling reference is the job file's mistake, so the
-                // error names the job file, the site and the key to fix.
-                return Err(err(
-                    s.profile.span(),
-                    &key("profile"),
-                    format!(
-                        "site `{name}`: profile {} cannot be read ({e}); paths are relative to the job file",
-                        profile_path.display()
-                    ),
-                ));
-            }
-            let profile = SiteProfile::load(&profile_path)?;
+            let profile = match embedded {
+                Some(profile) => profile?,
+                None => {
+                    if let Err(e) = std::fs::metadata(&profile_path) {
+                        // why: a dangling reference is the job file's mistake, so the
+                        // error names the job file, the site and the key to fix.
+                        return Err(err(
+                            s.profile.span(),
+                            &key("profile"),
+                            format!(
+                                "site `{name}`: profile {} cannot be read ({e}); paths are relative to the job file",
+                                profile_path.display()
+                            ),
+                        ));
+                    }
+                    SiteProfile::load(&profile_path)?
+                }
+            };
             sites.push(SiteConfig {
                 name,
                 base,
                 profile,
-                search: s.search.get_ref().clone(),
-                terms: s.terms.get_ref().clone(),
-                robots_sitemaps: s.robots_sitemaps,
+                search,
+                terms,
+                robots_sitemaps: s.robots_sitemaps.as_ref().is_none_or(|b| *b.get_ref()),
                 sitemaps,
+                start,
+                follow,
+                max_depth: s.max_depth.unwrap_or(raw.scope.max_depth),
+                max_pages,
             });
         }
 
@@ -772,6 +867,97 @@ impl CrawlConfig {
     pub fn state_dir(&self) -> PathBuf {
         self.data_dir.join("state").join(&self.job)
     }
+}
+
+/// How a config error is made: span, key, message.
+type ErrAt<'a> = dyn Fn(Range<usize>, &str, String) -> ConfigError + 'a;
+
+/// A site's search template and terms: both or neither.
+fn site_search(
+    s: &RawSite,
+    key: &dyn Fn(&str) -> String,
+    err: &ErrAt<'_>,
+) -> Result<(Option<String>, Vec<String>), ConfigError> {
+    let terms = s
+        .terms
+        .as_ref()
+        .map(|t| t.get_ref().clone())
+        .unwrap_or_default();
+    if let Some(t) = &s.terms
+        && t.get_ref().iter().any(|t| t.trim().is_empty())
+    {
+        return Err(err(
+            t.span(),
+            &key("terms"),
+            "search terms must not be empty".into(),
+        ));
+    }
+    match (&s.search, &s.terms) {
+        (Some(search), _) if !search.get_ref().contains("{term}") => Err(err(
+            search.span(),
+            &key("search"),
+            "must contain {term}".into(),
+        )),
+        (Some(search), _) if terms.is_empty() => Err(err(
+            search.span(),
+            &key("terms"),
+            "a search template needs `terms` to search for".into(),
+        )),
+        (Some(search), _) => Ok((Some(search.get_ref().clone()), terms)),
+        (None, Some(t)) => Err(err(
+            t.span(),
+            &key("terms"),
+            "terms need a `search` template with {term}".into(),
+        )),
+        (None, None) => Ok((None, Vec::new())),
+    }
+}
+
+/// A site's follow patterns, compiled; a pattern that does not compile
+/// names its own line and index.
+fn site_follow(
+    s: &RawSite,
+    key: &dyn Fn(&str) -> String,
+    err: &ErrAt<'_>,
+) -> Result<Follow, ConfigError> {
+    // Links are followed from start URLs on; the patterns alone only filter.
+    let links = s.start.as_ref().is_some_and(|v| !v.is_empty());
+    let Some(f) = &s.follow else {
+        return Ok(Follow {
+            links,
+            include: None,
+            exclude: None,
+        });
+    };
+    let compile = |list: &[Spanned<String>], what: &str| -> Result<Option<RegexSet>, ConfigError> {
+        for (j, p) in list.iter().enumerate() {
+            if let Err(e) = regex::Regex::new(p.get_ref()) {
+                // The regex crate draws its error over several lines; a config error is one.
+                let why = e.to_string();
+                let why: Vec<&str> = why
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .collect();
+                return Err(err(
+                    p.span(),
+                    &key(&format!("follow.{what}[{j}]")),
+                    format!("invalid regex: {}", why.join(" ")),
+                ));
+            }
+        }
+        if list.is_empty() {
+            return Ok(None);
+        }
+        let set = RegexSet::new(list.iter().map(|p| p.get_ref().as_str()))
+            .expect("every pattern compiled alone");
+        Ok(Some(set))
+    };
+    Ok(Follow {
+        links,
+        include: compile(&f.include, "include")?,
+        exclude: compile(&f.exclude, "exclude")?,
+    })
 }
 
 fn valid_contact(contact: &str) -> bool {

@@ -9,13 +9,16 @@
 //!
 //! - [`config`]: a job file (`config/*.toml`) read with serde, then
 //!   validated once into immutable, typed values (base URLs, cron
-//!   schedule, site profiles, politeness bounds); errors name file, line, key.
+//!   schedule, site profiles, politeness bounds, discovery: search, start
+//!   URLs, follow patterns, per-site depth and page budget); errors name
+//!   file, line, key.
 //! - [`crawl`]: one run of a job — claiming or resuming it, one worker per
 //!   host, publishing the lake files then the registry. Inside (private):
 //!   `host` (lanes, the one polite GET, what each answer means), `frontier`
 //!   (task order, dedup, trap admission, retries), `pacing` (gap, rate
 //!   limiter, back-off), `scope` (which URLs may be requested), `robots`
-//!   (the RFC 9309 lifecycle), `discover` (search pages, sitemaps), `rows`
+//!   (the RFC 9309 lifecycle), `discover` (search pages, sitemaps, links
+//!   followed from start URLs), `rows`
 //!   (lake rows and registry entries), `evidence` (WARC per host).
 //! - `fetch` (private): the HTTP client — identity headers, body caps,
 //!   decompression, redirects handed back hop by hop.

@@ -131,6 +131,14 @@ pub enum TaskKind {
     },
     /// A listing found in a sitemap.
     SitemapListing,
+    /// A start URL, or a page reached by following links from one (home,
+    /// category, listing index): fetched for its links.
+    Page {
+        /// Position along a paginated index (1, or n after n-1 `next_page` links).
+        page: usize,
+    },
+    /// A listing page found by following links.
+    LinkedListing,
     /// A sitemap (from robots.txt `Sitemap:` or the config).
     Sitemap {
         /// Nesting level (0 for a root sitemap).

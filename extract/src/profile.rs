@@ -1,6 +1,7 @@
 //! Site profiles (`config/sites/<name>.toml`): how to recognise listing
-//! pages, follow search pagination and read fields a site does not publish as
-//! structured data, and how it says a listing has ended.
+//! pages, follow pagination (of search results and listing indexes), read
+//! fields a site does not publish as structured data, and how it says a
+//! listing has ended.
 //!
 //! It owns parsing and validating profiles (a bad selector or regex is a
 //! config error naming file, line and key), and the profiles of
@@ -126,7 +127,8 @@ pub struct SiteProfile {
     pub listing_path: Regex,
     /// URL paths of search pages; a redirect of a listing here means removed.
     pub search_path: Option<Regex>,
-    /// Pagination link on search pages (default `a[rel~=next]`).
+    /// Pagination link on search pages and on followed pages (listing
+    /// indexes), default `a[rel~=next]`.
     pub next_page: Selector,
     /// Field rules.
     pub fields: FieldRules,

@@ -4,6 +4,7 @@
 
 mod browser;
 mod cli;
+mod discover;
 mod inspect;
 mod money;
 mod notebooks;

@@ -1,16 +1,24 @@
 //! Discovery: the links that fill a host's frontier — listing links and
 //! the next results page of a search page, the child sitemaps and listing
-//! URLs of a sitemap, and the sitemaps a site names (its robots.txt
-//! `Sitemap:` lines, if allowed, and the job's own).
+//! URLs of a sitemap, the sitemaps a site names (its robots.txt `Sitemap:`
+//! lines, if allowed, and the job's own), and, for a site that follows
+//! links, every in-scope link of a followed page (start URL, category,
+//! listing index) or listing page: listing-pattern links as listings, the
+//! profile's `next_page` link as the next page of the same index, the rest
+//! as pages one hop further.
 //!
-//! It owns which found links are worth a request. It must not fetch; every
-//! link found goes through frontier admission, and is checked against scope
+//! It owns which found links are worth a request: the site's
+//! `follow.include`/`follow.exclude` patterns (excludes win) for every
+//! found listing or page, and for followed links also scope (host, traps)
+//! before they are queued. It must not fetch; every link found goes through
+//! frontier admission (depth, query variants), and is checked against scope
 //! and robots.txt again when it is fetched.
 
 use scraper::Html;
+use tracing::debug;
 use tracing::warn;
 use url::Url;
-use wildtrace_extract::html::search_links;
+use wildtrace_extract::html::{page_links, search_links};
 use wildtrace_extract::robots::Robots;
 use wildtrace_extract::sitemap::{SitemapLimits, parse_sitemap};
 
@@ -60,7 +68,14 @@ impl HostWorker {
             search_links(&doc, url, &self.site.profile)
         };
         for l in listings {
-            if !self.frontier.admit(&l, task.depth + 1, &self.ctx.cfg.scope) {
+            if !self.site.follow.allows(&l)
+                || !self.frontier.admit(
+                    &l,
+                    task.depth + 1,
+                    self.site.max_depth,
+                    &self.ctx.cfg.scope,
+                )
+            {
                 continue;
             }
             let key = self.canon(&l);
@@ -71,7 +86,9 @@ impl HostWorker {
             self.push(l, TaskKind::Listing { term: term.clone() }, task.depth + 1);
         }
         if let Some(n) = next.filter(|_| page < self.ctx.cfg.scope.max_search_pages)
-            && self.frontier.admit(&n, task.depth + 1, &self.ctx.cfg.scope)
+            && self
+                .frontier
+                .admit(&n, task.depth + 1, self.site.max_depth, &self.ctx.cfg.scope)
         {
             self.push(
                 n,
@@ -122,10 +139,96 @@ impl HostWorker {
             // Only listing pages are worth a request; the rest of a site is out of our scope.
             if self.check_scope(&u).is_ok()
                 && self.site.profile.is_listing(&u)
-                && self.frontier.admit(&u, task.depth + 1, &self.ctx.cfg.scope)
+                && self.site.follow.allows(&u)
+                && self
+                    .frontier
+                    .admit(&u, task.depth + 1, self.site.max_depth, &self.ctx.cfg.scope)
             {
                 self.push(u, TaskKind::SitemapListing, task.depth + 1);
             }
         }
+    }
+}
+
+/// Path endings of files that are never HTML pages.
+const NOT_PAGES: &[&str] = &[
+    ".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".ico", ".pdf", ".zip", ".gz", ".css", ".js",
+    ".mp4", ".mp3", ".woff", ".woff2",
+];
+
+impl HostWorker {
+    /// A followed page (start URL, category, listing index): its next page
+    /// (the profile's `next_page` link, the same index one page on) and
+    /// every other in-scope link one hop further.
+    pub(super) fn follow_page(&mut self, task: &Task, url: &Url, fetched: &Fetched, page: usize) {
+        let text = fetched.text();
+        let (links, next) = {
+            let doc = Html::parse_document(&text);
+            page_links(&doc, url, &self.site.profile)
+        };
+        if let Some(n) = next {
+            if self.site.profile.is_listing(&n) {
+                self.follow_one(n, TaskKind::LinkedListing, task.depth + 1);
+            } else if page < self.ctx.cfg.scope.max_search_pages {
+                // why: pagination is not a hop, so a long listing index is not
+                // cut by max_depth; max_search_pages bounds it (and endless
+                // "next" chains) instead.
+                self.follow_one(n, TaskKind::Page { page: page + 1 }, task.depth);
+            } else {
+                debug!(%url, page, "pagination limit (scope.max_search_pages) reached");
+            }
+        }
+        self.follow_all(links, task.depth + 1);
+    }
+
+    /// A listing page of a site that follows links: its links (related
+    /// listings, categories), its next-page link among them, one hop further.
+    pub(super) fn follow_listing_links(&mut self, task: &Task, url: &Url, fetched: &Fetched) {
+        let text = fetched.text();
+        let (mut links, next) = {
+            let doc = Html::parse_document(&text);
+            page_links(&doc, url, &self.site.profile)
+        };
+        links.extend(next);
+        self.follow_all(links, task.depth + 1);
+    }
+
+    /// Queues found links at `depth`: listing-pattern links as listings,
+    /// the rest as pages.
+    fn follow_all(&mut self, links: Vec<Url>, depth: u32) {
+        for l in links {
+            let kind = if self.site.profile.is_listing(&l) {
+                TaskKind::LinkedListing
+            } else {
+                TaskKind::Page { page: 1 }
+            };
+            self.follow_one(l, kind, depth);
+        }
+    }
+
+    /// One found link: scope and traps, the site's patterns, admission.
+    fn follow_one(&mut self, u: Url, kind: TaskKind, depth: u32) {
+        if self.check_scope(&u).is_err() {
+            // why: other hosts and trap-shaped URLs (repeated segments, overlong)
+            // found on every page would only fill the frontier and the log.
+            debug!(%u, "link out of scope; not followed");
+            return;
+        }
+        let path = u.path().to_ascii_lowercase();
+        if matches!(kind, TaskKind::Page { .. }) && NOT_PAGES.iter().any(|e| path.ends_with(e)) {
+            // why: the page budget is for pages; images and downloads would only be dropped as not HTML.
+            return;
+        }
+        if !self.site.follow.allows(&u) {
+            debug!(%u, "link excluded by the site's follow patterns");
+            return;
+        }
+        if !self
+            .frontier
+            .admit(&u, depth, self.site.max_depth, &self.ctx.cfg.scope)
+        {
+            return;
+        }
+        self.push(u, kind, depth);
     }
 }

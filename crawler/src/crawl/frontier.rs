@@ -1,7 +1,8 @@
 //! A host's frontier in memory: the tasks of this run not yet done, in the
 //! order they are served (search pages first, then the listings they
-//! reveal, then sitemaps, then listings found only in sitemaps, then
-//! revisits, so a listing found by search keeps its search term), with
+//! reveal, then listings found by following links, then followed pages,
+//! then sitemaps, then listings found only in sitemaps, then revisits, so a
+//! listing found by search keeps its search term), with
 //! their not-before times; which URLs were already seen this run; and the
 //! admission rules for newly found links (depth, query permutations).
 //!
@@ -25,9 +26,13 @@ fn phase(kind: &TaskKind) -> u8 {
     match kind {
         TaskKind::Search { .. } => 0,
         TaskKind::Listing { .. } => 1,
-        TaskKind::Sitemap { .. } => 2,
-        TaskKind::SitemapListing => 3,
-        TaskKind::Revisit => 4,
+        // Listings before more pages: a spent page budget still yields the
+        // listings already found.
+        TaskKind::LinkedListing => 2,
+        TaskKind::Page { .. } => 3,
+        TaskKind::Sitemap { .. } => 4,
+        TaskKind::SitemapListing => 5,
+        TaskKind::Revisit => 6,
     }
 }
 
@@ -35,7 +40,8 @@ fn phase(kind: &TaskKind) -> u8 {
 pub(super) fn kind_name(kind: &TaskKind) -> &'static str {
     match kind {
         TaskKind::Search { .. } => "search",
-        TaskKind::Listing { .. } | TaskKind::SitemapListing => "listing",
+        TaskKind::Listing { .. } | TaskKind::SitemapListing | TaskKind::LinkedListing => "listing",
+        TaskKind::Page { .. } => "page",
         TaskKind::Sitemap { .. } => "sitemap",
         TaskKind::Revisit => "revisit",
     }
@@ -177,13 +183,15 @@ impl Frontier {
         outcome
     }
 
-    /// A queued listing not found by search yet (a revisit or a sitemap
-    /// find) with this canonical URL: found again by a search, it is retyped
+    /// A queued listing not found by search yet (a revisit, a sitemap or a
+    /// link-following find) with this canonical URL: found again by a search, it is retyped
     /// so its term is recorded. Returns the new kind to commit.
     pub fn retype_as_search_find(&mut self, canonical: &str, term: &str) -> Option<TaskKind> {
         let (_, t) = self.queue.iter_mut().find(|(_, t)| {
-            matches!(t.kind, TaskKind::Revisit | TaskKind::SitemapListing)
-                && t.canonical == canonical
+            matches!(
+                t.kind,
+                TaskKind::Revisit | TaskKind::SitemapListing | TaskKind::LinkedListing
+            ) && t.canonical == canonical
         })?;
         t.kind = TaskKind::Listing {
             term: term.to_string(),
@@ -228,10 +236,11 @@ impl Frontier {
         self.in_progress -= 1;
     }
 
-    /// Admission of a newly found link: depth and query-permutation traps.
-    /// (Scope and robots are checked when it is fetched, and logged.)
-    pub fn admit(&mut self, url: &Url, depth: u32, scope: &Scope) -> bool {
-        if depth > scope.max_depth {
+    /// Admission of a newly found link: the site's depth limit and the
+    /// query-permutation trap. (Scope and robots are checked when it is
+    /// fetched, and logged.)
+    pub fn admit(&mut self, url: &Url, depth: u32, max_depth: u32, scope: &Scope) -> bool {
+        if depth > max_depth {
             // why: listings sit a few links from a search page; deeper chains are traps.
             debug!(%url, depth, "deeper than max_depth");
             return false;

@@ -3,7 +3,8 @@
 //! in-scope redirects followed hop by hop, and what each answer means —
 //! retry later (429, 5xx but 501/505, timeouts and connect errors; the
 //! whole host backs off), give up (malformed answers, oversized bodies,
-//! retries spent), a removal, or a final page for `discover` and `rows`.
+//! retries spent), a removal, or a final page for `discover` and `rows`;
+//! and the site's page budget (`max_pages`).
 //!
 //! It owns the task loop and the order of one exchange: wait for the host's
 //! turn, claim it, send, record (pacing, WARC, fetch log), commit the task's
@@ -361,11 +362,12 @@ impl HostWorker {
         if self.ctx.stopping() {
             return Next::Stop;
         }
-        if self.requests >= self.ctx.cfg.scope.max_pages_per_host {
+        // why: a per-site page budget bounds what one run can cost a site, whatever its links.
+        if self.requests >= self.site.max_pages {
             if self.frontier.clear() {
                 warn!(
                     source = self.site.name,
-                    max_pages = self.ctx.cfg.scope.max_pages_per_host,
+                    max_pages = self.site.max_pages,
                     "page budget reached; rest of the frontier dropped"
                 );
             }
@@ -430,14 +432,21 @@ impl HostWorker {
                 .warc_context
                 .push(("search-term".into(), term.clone()));
         }
-        let validators = match (&task.kind, &known) {
-            // why: a conditional refetch of a known listing (revisited, found
-            // again by search or in a sitemap) costs the site a 304, not a
-            // page. Search pages and sitemaps are fetched whole: their links
-            // are not stored, so a 304 would leave nothing to follow.
-            (TaskKind::Revisit | TaskKind::Listing { .. } | TaskKind::SitemapListing, Some(k))
-                if k.etag.is_some() || k.last_modified.is_some() =>
-            {
+        // why: a conditional refetch of a known listing (revisited, found
+        // again by search, in a sitemap or by a link) costs the site a 304,
+        // not a page. Pages whose links we follow are fetched whole — search
+        // pages, sitemaps, and on a site that follows links its listing
+        // pages too — because their links are not stored, so a 304 would
+        // leave nothing to follow.
+        let conditional = match task.kind {
+            TaskKind::Revisit => true,
+            TaskKind::Listing { .. } | TaskKind::SitemapListing | TaskKind::LinkedListing => {
+                !self.site.follow.links
+            }
+            _ => false,
+        };
+        let validators = match &known {
+            Some(k) if conditional && (k.etag.is_some() || k.last_modified.is_some()) => {
                 Some((k.etag.clone(), k.last_modified.clone()))
             }
             _ => None,
@@ -520,7 +529,10 @@ impl HostWorker {
             }
             if matches!(
                 task.kind,
-                TaskKind::Listing { .. } | TaskKind::SitemapListing | TaskKind::Revisit
+                TaskKind::Listing { .. }
+                    | TaskKind::SitemapListing
+                    | TaskKind::LinkedListing
+                    | TaskKind::Revisit
             ) && self.site.profile.is_search(&next)
             {
                 // A listing that now redirects to search results has been taken down.
@@ -579,14 +591,26 @@ impl HostWorker {
                     self.sitemap(task, url, &fetched, *level);
                 }
             }
-            TaskKind::Listing { .. } | TaskKind::SitemapListing | TaskKind::Revisit => {
-                match fetched.status {
-                    404 => self.removed_row(task, &fetched, "http_404"),
-                    410 => self.removed_row(task, &fetched, "http_410"),
-                    s if (200..300).contains(&s) => self.listing_row(task, url, &fetched),
-                    _ => {}
+            TaskKind::Page { page } => {
+                if ok {
+                    self.follow_page(task, url, &fetched, *page);
                 }
             }
+            TaskKind::Listing { .. }
+            | TaskKind::SitemapListing
+            | TaskKind::LinkedListing
+            | TaskKind::Revisit => match fetched.status {
+                404 => self.removed_row(task, &fetched, "http_404"),
+                410 => self.removed_row(task, &fetched, "http_410"),
+                s if (200..300).contains(&s) => {
+                    self.listing_row(task, url, &fetched);
+                    if self.site.follow.links {
+                        // Related listings, categories: a listing page's links are followed too.
+                        self.follow_listing_links(task, url, &fetched);
+                    }
+                }
+                _ => {}
+            },
         }
         TaskOutcome::Done
     }

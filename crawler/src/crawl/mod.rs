@@ -16,7 +16,8 @@
 //!   the global cap on requests in flight;
 //! - [`robots`]: the robots.txt lifecycle (cache, Cache-Control, 30-day
 //!   last-good copy, retries while unavailable, redirects);
-//! - [`discover`]: links from search pages and sitemaps into the frontier;
+//! - [`discover`]: links from search pages, sitemaps and followed pages
+//!   (start URLs, listing indexes, listing pages) into the frontier;
 //! - [`rows`]: lake rows and registry entries from listing pages;
 //! - [`evidence`]: WARC records of every exchange in evidence mode.
 //!
@@ -46,9 +47,9 @@ use url::Url;
 use wildtrace_extract::privacy::Pseudonymiser;
 use wildtrace_extract::urlnorm::canonical_with;
 
-use crate::config::{Base, CrawlConfig};
+use crate::config::{Base, CrawlConfig, SiteConfig};
 use crate::fetch::{FetchError, Fetcher};
-use crate::lake;
+use crate::lake::{self, FetchRow};
 use crate::state::{FrontierTask, RunInfo, SharedStore, Store, TaskKind};
 use host::HostWorker;
 
@@ -137,6 +138,10 @@ pub struct SiteOutcome {
     pub missing: Missing,
     /// What the person running the job should look at (also logged as warnings).
     pub warnings: Vec<String>,
+    /// What was skipped that the job asked for (a start URL disallowed by
+    /// robots.txt, …), one sentence each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// What a crawl run produced.
@@ -218,7 +223,7 @@ pub async fn crawl(
 }
 
 /// The frontier seeds of a new run: each search term's first results page,
-/// then the known listings due for a revisit.
+/// the start URLs, then the known listings due for a revisit.
 fn seeds(
     cfg: &CrawlConfig,
     bases: &BTreeMap<String, Url>,
@@ -240,20 +245,32 @@ fn seeds(
             attempt: 0,
             not_before: now,
         };
-        for term in &site.terms {
-            let rel = site.search.replace(
-                "{term}",
-                &url::form_urlencoded::byte_serialize(term.as_bytes()).collect::<String>(),
-            );
-            match base.join(&rel) {
-                Ok(u) => tasks.push(task(
-                    u,
-                    TaskKind::Search {
-                        term: term.clone(),
-                        page: 1,
-                    },
-                )),
-                Err(e) => warn!(source = site.name, term, error = %e, "bad search URL"),
+        if let Some(search) = &site.search {
+            for term in &site.terms {
+                let rel = search.replace(
+                    "{term}",
+                    &url::form_urlencoded::byte_serialize(term.as_bytes()).collect::<String>(),
+                );
+                match base.join(&rel) {
+                    Ok(u) => tasks.push(task(
+                        u,
+                        TaskKind::Search {
+                            term: term.clone(),
+                            page: 1,
+                        },
+                    )),
+                    Err(e) => warn!(source = site.name, term, error = %e, "bad search URL"),
+                }
+            }
+        }
+        for rel in &site.start {
+            match base.join(rel) {
+                // A start URL that is itself a listing page is fetched as one.
+                Ok(u) if site.profile.is_listing(&u) => {
+                    tasks.push(task(u, TaskKind::LinkedListing))
+                }
+                Ok(u) => tasks.push(task(u, TaskKind::Page { page: 1 })),
+                Err(e) => warn!(source = site.name, start = rel, error = %e, "bad start URL"),
             }
         }
         if cfg.revisit.enabled {
@@ -266,7 +283,10 @@ fn seeds(
                     continue;
                 }
                 if let Ok(u) = Url::parse(&k.url) {
-                    tasks.push(task(u, TaskKind::Revisit));
+                    // why: an exclude added since the last run keeps us off that path from now on.
+                    if site.follow.allows(&u) {
+                        tasks.push(task(u, TaskKind::Revisit));
+                    }
                 }
             }
         }
@@ -364,6 +384,12 @@ pub async fn crawl_with(
             .find(|s| s.name == p.source)
             .expect("a policy per configured site");
         let mut outcome = summary::summarize(&p, site, &rows, &log);
+        if let Some(base) = bases.get(&p.source) {
+            outcome.notes = start_notes(site, base, &log);
+        }
+        for note in &outcome.notes {
+            warn!(source = outcome.source, "{note}");
+        }
         if !rows.is_empty() {
             outcome.listings_file = Some(lake::write_listings(
                 &lake_dir,
@@ -401,6 +427,26 @@ pub async fn crawl_with(
         resumed: run.resumed,
         sites,
     })
+}
+
+/// Why start URLs were not crawled, from the fetch log (so a resumed run
+/// says the same).
+fn start_notes(site: &SiteConfig, base: &Url, log: &[FetchRow]) -> Vec<String> {
+    let mut notes = Vec::new();
+    for rel in &site.start {
+        let Ok(u) = base.join(rel) else { continue };
+        let refused = log
+            .iter()
+            .find(|l| l.url == u.as_str() && NOT_SENT.contains(&l.outcome.as_str()));
+        match refused.map(|l| l.outcome.as_str()) {
+            Some("robots_disallowed") => notes.push(format!(
+                "start URL {u} is disallowed by robots.txt; skipped"
+            )),
+            Some(other) => notes.push(format!("start URL {u} not requested ({other}); skipped")),
+            None => {}
+        }
+    }
+    notes
 }
 
 /// What a worker reports besides the rows it committed.

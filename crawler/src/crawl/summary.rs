@@ -123,5 +123,6 @@ pub(super) fn summarize(
         listings: n,
         missing,
         warnings,
+        notes: Vec::new(),
     }
 }

@@ -218,3 +218,102 @@ fn reference_files_resolve_against_the_job_file_and_must_exist() {
     let e = error(&format!("{GOOD}\n[reference]\nwordlist = \"x\"\n"));
     assert_eq!(e.key, "wordlist", "{e}");
 }
+
+/// [`GOOD`] with the bazaar site browsed from start URLs instead of searched.
+fn browsed(site_lines: &str) -> String {
+    GOOD.replace(
+        "search = \"/search?q={term}\"\nterms = [\"ivory\"]\n",
+        site_lines,
+    )
+}
+
+#[test]
+fn a_site_without_search_is_browsed_from_its_start_urls() {
+    let (_dir, path) = job(&browsed(
+        "start = [\"/\", \"/category/reptiles\"]\nmax_depth = 4\nmax_pages = 300\n\
+         [sites.follow]\ninclude = ['^/category/', '^/ad/']\nexclude = ['^/ad/premium/', 'sort=']\n",
+    ));
+    let cfg = CrawlConfig::load(&path).unwrap();
+    let s = &cfg.sites[0];
+    assert_eq!(s.search, None);
+    assert!(s.terms.is_empty());
+    assert_eq!(s.start, ["/", "/category/reptiles"]);
+    assert!(s.follow.links);
+    assert_eq!((s.max_depth, s.max_pages), (4, 300));
+    let url = |p: &str| url::Url::parse(&format!("http://x.example{p}")).unwrap();
+    assert!(s.follow.allows(&url("/category/reptiles?page=2")));
+    assert!(s.follow.allows(&url("/ad/123-python")));
+    assert!(!s.follow.allows(&url("/ad/premium/9")), "excludes win");
+    assert!(
+        !s.follow.allows(&url("/category/birds?sort=price")),
+        "on the query too"
+    );
+    assert!(!s.follow.allows(&url("/login")), "not included");
+
+    // Defaults: depth and budget from [scope]; a search-only site follows no links.
+    let (_dir, path) = job(&browsed("start = [\"/\"]\n"));
+    let s = &CrawlConfig::load(&path).unwrap().sites[0];
+    assert_eq!((s.max_depth, s.max_pages), (8, 10_000));
+    assert!(s.follow.links && s.follow.allows(&url("/anything")));
+    let (_dir, path) = job(GOOD);
+    assert!(!CrawlConfig::load(&path).unwrap().sites[0].follow.links);
+    // Patterns on a searched site filter its finds but follow no links.
+    let (_dir, path) = job(&GOOD.replace(
+        "terms = [\"ivory\"]\n",
+        "terms = [\"ivory\"]\n[sites.follow]\nexclude = ['^/ad/premium/']\n",
+    ));
+    let s = &CrawlConfig::load(&path).unwrap().sites[0];
+    assert!(!s.follow.links);
+    assert!(!s.follow.allows(&url("/ad/premium/1")) && s.follow.allows(&url("/ad/1")));
+}
+
+#[test]
+fn a_follow_pattern_that_does_not_compile_names_file_line_and_key() {
+    let text = browsed(
+        "start = [\"/\"]\n[sites.follow]\ninclude = ['^/ad/']\nexclude = [\n  '^/login',\n  '^/cart(',\n]\n",
+    );
+    let e = error(&text);
+    assert_eq!(e.key, "sites[0].follow.exclude[1]", "{e}");
+    let line = text.lines().position(|l| l.contains("cart(")).unwrap() + 1;
+    assert_eq!(e.line, line, "{e}");
+    assert!(e.to_string().contains(&format!("job.toml:{line}:")), "{e}");
+    assert!(e.message.contains("regex"), "{e}");
+}
+
+#[test]
+fn a_site_needs_a_discovery_source_and_search_needs_terms() {
+    let e = error(&browsed(""));
+    assert_eq!(e.key, "sites[0].name", "{e}");
+    assert!(
+        e.message.contains("`bazaar`") && e.message.contains("start"),
+        "{e}"
+    );
+    assert_eq!(e.line, 13, "the site's name line: {e}");
+
+    let e = error(&GOOD.replace("terms = [\"ivory\"]\n", ""));
+    assert_eq!(e.key, "sites[0].terms", "{e}");
+    let e = error(&GOOD.replace("search = \"/search?q={term}\"\n", ""));
+    assert_eq!(e.key, "sites[0].terms", "{e}");
+    let e = error(&GOOD.replace("q={term}", "q=ivory"));
+    assert_eq!(e.key, "sites[0].search", "{e}");
+
+    // Sitemaps alone are a discovery source.
+    let (_dir, path) = job(&browsed("sitemaps = [\"/sitemap.xml\"]\n"));
+    assert!(CrawlConfig::load(&path).is_ok());
+}
+
+#[test]
+fn start_urls_stay_on_the_site_and_the_budget_under_the_job_cap() {
+    let text = browsed("start = [\"/\", \"https://elsewhere.example/\"]\n")
+        .replace("demo:bazaar", "https://bazaar.example/");
+    let e = error(&text);
+    assert_eq!(e.key, "sites[0].start[1]", "{e}");
+    let e = error(&browsed("start = [\"/\"]\nmax_pages = 0\n"));
+    assert_eq!(e.key, "sites[0].max_pages", "{e}");
+    let e = error(
+        &browsed("start = [\"/\"]\nmax_pages = 50\n")
+            .replace("[[sites]]", "[scope]\nmax_pages_per_host = 20\n\n[[sites]]"),
+    );
+    assert_eq!(e.key, "sites[0].max_pages", "{e}");
+    assert!(e.message.contains("max_pages_per_host"), "{e}");
+}

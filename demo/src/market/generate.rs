@@ -1426,6 +1426,85 @@ const SITE_SPECS: [SiteSpec; 3] = [
     },
 ];
 
+/// The category-browsed site without search, served only when
+/// [`DemoOptions::browse_site`] asks for it (after the other three, on its
+/// own random stream, so they are generated exactly as without it).
+const BROWSE_SPEC: SiteSpec = SiteSpec {
+    name: "exotica",
+    kind: SiteKind::Catalogue,
+    cp1252: false,
+    languages: ALL_LANGS,
+    kinds: &[
+        ("ball_python", 8),
+        ("star_tortoise", 5),
+        ("radiated_tortoise", 4),
+        ("hawksbill", 3),
+        ("grey_parrot", 7),
+        ("cockatoo", 5),
+        ("elephant_ivory", 6),
+        ("ivory_unspecified", 3),
+        ("hornbill_casque", 2),
+        ("rhino_horn", 4),
+        ("pangolin_scales", 4),
+        ("tiger_parts", 3),
+        ("leopard_skin", 3),
+        ("decoy_faux_ivory", 3),
+        ("decoy_resin", 2),
+        ("decoy_balm", 2),
+        ("decoy_toy", 2),
+    ],
+    mandatory: &[
+        ("ball_python", None),
+        ("grey_parrot", Some("pt")),
+        ("elephant_ivory", Some("zh")),
+        ("pangolin_scales", None),
+        ("leopard_skin", None),
+        ("decoy_resin", None),
+    ],
+    countries: &[
+        ("NG", 4),
+        ("KE", 3),
+        ("ZA", 4),
+        ("CN", 5),
+        ("VN", 5),
+        ("TH", 5),
+        ("FR", 3),
+        ("DE", 4),
+        ("GB", 4),
+        ("US", 6),
+        ("BR", 4),
+        ("IN", 3),
+        ("ID", 5),
+        ("MY", 4),
+    ],
+    removal_styles: ["ended_marker", "http_404"],
+    ids: (500_000, 97, 90_000),
+};
+
+/// Text of an `exotica` item page whose listing was withdrawn.
+pub(crate) const EXOTICA_ENDED: &str = "This item has been sold or withdrawn";
+
+/// The `exotica` category of an item kind: (slug, name), in menu order.
+pub(crate) const CATEGORIES: [(&str, &str); 5] = [
+    ("reptiles", "Reptiles & turtles"),
+    ("birds", "Birds"),
+    ("carvings", "Carvings & antiques"),
+    ("remedies", "Traditional remedies"),
+    ("skins", "Skins & furs"),
+];
+
+fn category_of(kind: &str) -> &'static str {
+    match kind {
+        "ball_python" | "star_tortoise" | "radiated_tortoise" | "hawksbill" => "reptiles",
+        "grey_parrot" | "cockatoo" => "birds",
+        "rhino_horn" | "rhino_codeword" | "pangolin_scales" | "tiger_parts" | "decoy_balm" => {
+            "remedies"
+        }
+        "leopard_skin" => "skins",
+        _ => "carvings",
+    }
+}
+
 /// Number of listings site `spec` gets: `listings_per_site`, or 2/3 of it on the forum.
 fn site_count(spec: &SiteSpec, opts: &DemoOptions) -> usize {
     match spec.kind {
@@ -1463,6 +1542,11 @@ pub(crate) fn robots_txt(kind: SiteKind, crawl_delay: f64, base: Option<&str>) -
                  Sitemap: {sitemap}\n"
             )
         }
+        SiteKind::Catalogue => "# Exotica - browse by category\n\
+             User-agent: *\n\
+             Disallow: /members/\n\
+             Disallow: /account/\n"
+            .to_string(),
         SiteKind::Forum => format!(
             "# ReptileForum - please be gentle with our little server\n\
              User-agent: *\n\
@@ -1484,6 +1568,7 @@ fn ensure_slash(b: &str) -> String {
 fn site_truth(spec: &SiteSpec, opts: &DemoOptions) -> SiteTruth {
     let (prefixes, crawl_delay, marker): (&[&str], Option<f64>, Option<&str>) = match spec.kind {
         SiteKind::Classifieds => (&["/ad/premium/", "/account/"], None, Some(BAZAAR_ENDED)),
+        SiteKind::Catalogue => (&["/members/", "/account/"], None, Some(EXOTICA_ENDED)),
         SiteKind::Shop => (&["/members/", "/cart", "/checkout"], None, None),
         SiteKind::Forum => (
             &["/vip/", "/login"],
@@ -1844,6 +1929,14 @@ fn gen_site(spec: &SiteSpec, site_no: u64, opts: &DemoOptions) -> Vec<TruthListi
                     format!("/threads/{id}")
                 },
             ),
+            SiteKind::Catalogue => (
+                id.to_string(),
+                if is_disallowed {
+                    format!("/members/item/{id}-{slug}")
+                } else {
+                    format!("/item/{id}-{slug}")
+                },
+            ),
         };
         let n_images = if rng.random_bool(0.1) {
             0
@@ -1855,6 +1948,7 @@ fn gen_site(spec: &SiteSpec, site_no: u64, opts: &DemoOptions) -> Vec<TruthListi
                 SiteKind::Classifieds => format!("/img/ads/{id}/{k}.jpg"),
                 SiteKind::Shop => format!("/media/catalog/{id}/{slug}-{k}.jpg"),
                 SiteKind::Forum => format!("/attachments/{id}/{k}.jpg"),
+                SiteKind::Catalogue => format!("/photos/{id}/{k}.jpg"),
             })
             .collect();
 
@@ -1902,6 +1996,7 @@ fn gen_site(spec: &SiteSpec, site_no: u64, opts: &DemoOptions) -> Vec<TruthListi
             appears_round: if round2.contains(&i) { 2 } else { 1 },
             removed_from_round,
             removal,
+            category: (spec.kind == SiteKind::Catalogue).then(|| category_of(kd.kind).to_string()),
         });
     }
     out
@@ -1923,6 +2018,10 @@ pub fn generate(opts: &DemoOptions) -> GroundTruth {
     for (no, spec) in SITE_SPECS.iter().enumerate() {
         sites.push(site_truth(spec, opts));
         listings.extend(gen_site(spec, no as u64, opts));
+    }
+    if opts.browse_site {
+        sites.push(site_truth(&BROWSE_SPEC, opts));
+        listings.extend(gen_site(&BROWSE_SPEC, SITE_SPECS.len() as u64, opts));
     }
     GroundTruth {
         seed: opts.seed,

@@ -1,12 +1,13 @@
 //! The embedded demo marketplace: three simulated wildlife-trade sites on
-//! 127.0.0.1 plus their exact ground truth.
+//! 127.0.0.1 (a fourth, `exotica`, without search, when asked for) plus
+//! their exact ground truth.
 //!
 //! This module owns the public API of the demo (options, ground-truth types,
 //! [`DemoMarket`]) and re-exports the pieces implemented in the submodules:
 //!
 //! * [`generate`](generate()) — a pure, deterministic generator: seed in,
 //!   [`GroundTruth`] out (no clock, no network, no hash-map ordering);
-//! * `sites` — HTML/XML/robots rendering of the three sites from the ground
+//! * `sites` — HTML/XML/robots rendering of the sites from the ground
 //!   truth and the current round (pure functions, no I/O);
 //! * `server` — the axum servers, the request log and the admin endpoint.
 //!
@@ -22,9 +23,10 @@
 //! | `bazaar` | classifieds, no structured data | `/search?q=T&page=N` (10 a page) | `/ad/<id>-<slug>`, premium `/ad/premium/<id>-<slug>` | `/ad/premium/`, `/account/` | 200 "This ad has ended", 404 |
 //! | `curioshop` | shop, schema.org JSON-LD | `/catalog?q=T&p=N` (12 a page) | `/products/<slug>-<id>`, members `/members/products/<slug>-<id>` | `/members/`, `/cart`, `/checkout` | 410, 404 |
 //! | `reptileforum` | forum, microdata, windows-1252 | `/find?term=T&start=K` (20 a page) | `/threads/<id>`, VIP `/vip/threads/<id>` | `/vip/`, `/login` | 200 "This thread was removed by a moderator", 404 |
+//! | `exotica` (only with [`DemoOptions::browse_site`]) | browsed by category, no search, no structured data | none: `/` → `/c/<category>` → `/c/<category>/list?page=N` (6 a page, `rel=next`) | `/item/<id>-<slug>`, members `/members/item/<id>-<slug>` | `/members/`, `/account/` | 200 "This item has been sold or withdrawn", 404 |
 //!
 //! The forum gets two thirds of `listings_per_site` (rounded down), the other
-//! two sites get `listings_per_site` each.
+//! sites get `listings_per_site` each.
 //!
 //! Where the facts are on a detail page:
 //!
@@ -45,6 +47,10 @@
 //!   `image`) with a nested `Offer` (`price` in `content`, `priceCurrency`,
 //!   `seller` Person `name`); visible `span.username`, `span.user-loc`
 //!   ("Location: X"), `span.ships-to`, `time[datetime]` (date and time).
+//! * `exotica`: `h1.item-title`, `span.item-price`, `.item-description`,
+//!   `dd.seller-name`, `dd.seller-location`, `dd.ships-to`, `time.listed
+//!   [datetime]`, "Item no. N", `.photos img`; "Related listings" link the
+//!   next three visible items of the category.
 //!
 //! Every detail page has `<html lang>` = the listing's language. Listing
 //! images are served as a 1x1 GIF; every other unknown path is a 404.
@@ -78,6 +84,12 @@ pub struct DemoOptions {
     pub listings_per_site: usize,
     /// `Crawl-delay` (seconds) the forum's robots.txt asks for.
     pub crawl_delay: f64,
+    /// Also serve `exotica`, the category-browsed site without search
+    /// (`listings_per_site` listings). Off by default: the main demo job does
+    /// not crawl it yet, and without it the other three sites and the ground
+    /// truth are exactly what they were before it existed.
+    #[serde(default)]
+    pub browse_site: bool,
 }
 
 impl Default for DemoOptions {
@@ -86,6 +98,7 @@ impl Default for DemoOptions {
             seed: 2026,
             listings_per_site: 150,
             crawl_delay: 0.1,
+            browse_site: false,
         }
     }
 }
@@ -100,6 +113,8 @@ pub enum SiteKind {
     Shop,
     /// A forum with schema.org microdata, served as windows-1252 (`reptileforum`).
     Forum,
+    /// A marketplace browsed by category, with no search (`exotica`).
+    Catalogue,
 }
 
 /// Everything the demo serves, as data: the ground truth the end-to-end tests
@@ -205,6 +220,10 @@ pub struct TruthListing {
     /// How a removed listing's page answers: `http_404`, `http_410` or
     /// `ended_marker` (a 200 page showing the site's `ended_marker`).
     pub removal: Option<String>,
+    /// The category it is listed under (`exotica` only: `reptiles`, `birds`,
+    /// `carvings`, `remedies`, `skins`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
 }
 
 impl GroundTruth {

@@ -1,16 +1,19 @@
-//! Rendering of the three demo sites: given the ground truth, the current
+//! Rendering of the demo sites: given the ground truth, the current
 //! round and a request path + query, produce the exact response (status,
 //! headers, bytes).
 //!
 //! Owns the markup of `bazaar` (classifieds, CSS-selector only, with a little
 //! broken HTML), `curioshop` (schema.org JSON-LD, sitemap) and `reptileforum`
-//! (schema.org microdata, windows-1252). Everything a page shows comes from
+//! (schema.org microdata, windows-1252); `exotica` (no search, browsed by
+//! category) is in `catalogue`. Everything a page shows comes from
 //! the listing's [`TruthListing`] fields; cosmetic variation (JSON-LD shape,
 //! forum replies, times of day) is derived from a stable hash of the listing
 //! id, never from a clock or a random source.
 //!
 //! It must not do I/O or know about sockets (that is `server`) and must not
 //! invent facts that contradict the ground truth.
+
+mod catalogue;
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -158,6 +161,9 @@ impl SiteView {
             }
             return self.not_found();
         }
+        if self.truth.kind == SiteKind::Catalogue {
+            return self.catalogue(round, path, query);
+        }
         match (self.truth.kind, path) {
             (_, "/") => self.home(),
             (SiteKind::Classifieds, "/search") => self.search(
@@ -196,6 +202,7 @@ impl SiteView {
                 SiteKind::Classifieds => self.bazaar_ad(l),
                 SiteKind::Shop => self.shop_product(l),
                 SiteKind::Forum => self.forum_thread(l),
+                SiteKind::Catalogue => self.catalogue_item(l, round),
             };
         }
         match l.removal.as_deref() {
@@ -213,6 +220,7 @@ impl SiteView {
             SiteKind::Classifieds => bazaar_layout(title, lang, &main),
             SiteKind::Shop => shop_layout(title, lang, &main, ""),
             SiteKind::Forum => forum_layout(title, lang, &main),
+            SiteKind::Catalogue => catalogue::catalogue_layout(title, lang, &main),
         };
         self.finish(status, html)
     }
@@ -246,6 +254,9 @@ impl SiteView {
             SiteKind::Forum => {
                 "<div class=\"errorbox\"><b>Error</b><br>\nInvalid thread specified. If you followed a valid link, please notify the administrator.</div>\n"
             }
+            SiteKind::Catalogue => {
+                "<h1>Not found</h1>\n<p>This page does not exist. <a href=\"/\">Browse the categories</a>.</p>\n"
+            }
         };
         self.html(404, "Not found", "en", main.to_string())
     }
@@ -260,6 +271,9 @@ impl SiteView {
     }
 
     fn ended(&self, l: &TruthListing) -> Page {
+        if self.truth.kind == SiteKind::Catalogue {
+            return self.catalogue_ended(l);
+        }
         let tag = l.tags.first().map(String::as_str).unwrap_or("");
         let main = match self.truth.kind {
             SiteKind::Forum => format!(
@@ -305,6 +319,8 @@ impl SiteView {
                 "/find",
                 "term",
             ),
+            // exotica's home page is `catalogue`'s: it has no search form.
+            SiteKind::Catalogue => return self.not_found(),
         };
         let mut main = format!(
             "<h1>Welcome</h1>\n<p>{intro}</p>\n<form action=\"{search_path}\" method=\"get\"><input type=\"search\" name=\"{key}\"> <button type=\"submit\">Search</button></form>\n<h2>Popular searches</h2>\n<ul class=\"popular\">\n"
@@ -335,6 +351,7 @@ impl SiteView {
             SiteKind::Classifieds => BAZAAR_PAGE,
             SiteKind::Shop => SHOP_PAGE,
             SiteKind::Forum => FORUM_PAGE,
+            SiteKind::Catalogue => catalogue::INDEX_PAGE,
         };
         let start = match self.truth.kind {
             SiteKind::Forum => page.unwrap_or(0),
@@ -349,6 +366,8 @@ impl SiteView {
             SiteKind::Classifieds => self.bazaar_search(&term, &hits, slice, start, per),
             SiteKind::Shop => self.shop_search(&term, &hits, slice, start, per),
             SiteKind::Forum => self.forum_search(&term, &hits, slice, start, per),
+            // exotica has no search.
+            SiteKind::Catalogue => self.not_found(),
         }
     }
 

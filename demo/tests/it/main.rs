@@ -1,5 +1,6 @@
 //! Integration tests of wildtrace-demo (one test binary; one module per area):
 //! the marketplace itself, and real crawls of it checked against its ground truth.
+mod browse;
 mod market;
 mod privacy;
 mod sitemap;

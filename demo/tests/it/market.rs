@@ -19,6 +19,7 @@ fn small(seed: u64) -> DemoOptions {
         seed,
         listings_per_site: 30,
         crawl_delay: 0.1,
+        browse_site: false,
     }
 }
 
@@ -147,6 +148,7 @@ async fn crawl_search(
             r#"rel="next" href="([^"]+)""#,
             20,
         ),
+        SiteKind::Catalogue => unreachable!("exotica has no search (see browse.rs)"),
     };
     let link_re = Regex::new(link_re).unwrap();
     let next_re = Regex::new(next_re).unwrap();
@@ -531,6 +533,7 @@ async fn search_pagination_reaches_exactly_the_visible_listings() {
                     SiteKind::Classifieds => 10,
                     SiteKind::Shop => 12,
                     SiteKind::Forum => 20,
+                    SiteKind::Catalogue => unreachable!("exotica has no search"),
                 };
                 assert_eq!(
                     pages,
@@ -589,7 +592,12 @@ fn find_product(v: &serde_json::Value) -> Option<&serde_json::Value> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn detail_pages_state_the_ground_truth() {
-    let market = DemoMarket::start(DemoOptions::default()).await.unwrap();
+    let market = DemoMarket::start(DemoOptions {
+        browse_site: true,
+        ..DemoOptions::default()
+    })
+    .await
+    .unwrap();
     let c = client();
     let gt = market.ground_truth().clone();
     let jsonld_re =
@@ -695,6 +703,22 @@ async fn detail_pages_state_the_ground_truth() {
                 } else {
                     assert!(!html.contains("itemprop=\"price\""));
                 }
+            }
+            SiteKind::Catalogue => {
+                for (class, value) in [
+                    ("h1 class=\"item-title\"", &l.title),
+                    ("span class=\"item-price\"", &l.price_text),
+                    ("dd class=\"seller-name\"", &l.seller_handle),
+                    ("dd class=\"seller-location\"", &l.seller_location),
+                    ("dd class=\"ships-to\"", &l.ships_to),
+                ] {
+                    assert!(
+                        html.contains(&format!("<{class}>{}<", esc(value))),
+                        "{} {class}",
+                        l.path
+                    );
+                }
+                assert!(html.contains(&format!("Item no. {}<", l.site_listing_id)));
             }
         }
     }

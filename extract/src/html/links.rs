@@ -1,5 +1,6 @@
-//! The links a search page offers (listing pages and the next page) and the
-//! "listing ended" markers of a page, as a site profile defines them.
+//! The links a search page offers (listing pages and the next page), the
+//! links any page offers (for link following), and the "listing ended"
+//! markers of a page, as a site profile defines them.
 //!
 //! It owns same-origin filtering and de-duplication of links. It must not
 //! fetch, decide crawl scope beyond the page's own origin, or read listing
@@ -38,6 +39,40 @@ pub fn search_links(doc: &Html, url: &Url, profile: &SiteProfile) -> (Vec<Url>, 
         .filter_map(|h| url.join(h.trim()).ok())
         .find(|u| same_origin(u, url) && u != url);
     (listings, next)
+}
+
+/// Every same-origin `<a href>` of a page (absolute, fragment dropped, in
+/// page order, without duplicates) and, apart, its next-page link (the
+/// profile's `next_page` selector), for link following.
+pub fn page_links(doc: &Html, url: &Url, profile: &SiteProfile) -> (Vec<Url>, Option<Url>) {
+    let next = doc
+        .select(&profile.next_page)
+        .filter_map(|a| a.value().attr("href"))
+        .filter_map(|h| url.join(h.trim()).ok())
+        .map(|mut u| {
+            u.set_fragment(None);
+            u
+        })
+        .find(|u| same_origin(u, url) && u != url);
+    let mut links: Vec<Url> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for a in doc.select(&LINKS) {
+        let Some(href) = a.value().attr("href") else {
+            continue;
+        };
+        let Ok(mut u) = url.join(href.trim()) else {
+            continue;
+        };
+        u.set_fragment(None);
+        if same_origin(&u, url)
+            && &u != url
+            && Some(&u) != next.as_ref()
+            && seen.insert(u.to_string())
+        {
+            links.push(u);
+        }
+    }
+    (links, next)
 }
 
 /// Whether the page's visible text carries one of the profile's "ended" markers.

@@ -3,7 +3,8 @@
 //! microdata (nested item scopes, `content`/meta/link values) and OpenGraph
 //! product tags with no configuration, then the site profile's CSS rules,
 //! which fill or override what structured data gave; plus the links a search
-//! page offers (listings and the next page).
+//! page offers (listings and the next page) and the links of any page (for
+//! link following).
 //!
 //! It owns turning markup into raw fields. It must not parse prices into
 //! amounts (see `price`), pseudonymise (see `privacy`) or fetch anything;
@@ -11,7 +12,7 @@
 //!
 //! Inside: `jsonld`, `microdata` and `opengraph` (structured data, no
 //! configuration), `rules` (the site profile's field rules) and `links`
-//! (search-page links and removed markers); here the entry point and the
+//! (search-page and page links, removed markers); here the entry point and the
 //! small field helpers they share.
 
 mod jsonld;
@@ -28,7 +29,7 @@ use url::Url;
 
 use crate::profile::SiteProfile;
 
-pub use self::links::{has_removed_marker, search_links};
+pub use self::links::{has_removed_marker, page_links, search_links};
 
 static HTML_LANG: LazyLock<Selector> = LazyLock::new(|| sel("html[lang]"));
 static CANONICAL_LINK: LazyLock<Selector> =

@@ -2,14 +2,17 @@
 //! 127.0.0.1: robots.txt edge cases (BOM, redirects, size cap, product
 //! token), back-off and Retry-After, fairness across hosts, decompression
 //! and sitemap bombs, redirect loops, slow servers, HTTP hygiene (size
-//! from the header, malformed answers, 5xx, conditional refetch), scope and traps,
-//! conditional revisits and an in-process stop/resume. Every timing claim
+//! from the header, malformed answers, 5xx, conditional refetch), scope and
+//! traps, conditional revisits, an in-process stop/resume, end-of-run
+//! warnings and progress, and (issue #11) link following from start URLs
+//! with its patterns, limits and trap guards. Every timing claim
 //! is measured at the server (arrival instants), never as wall-clock speed.
 //!
 //! This file holds the shared test servers, job configs and lake readers;
 //! each submodule is one topic.
 
 mod backoff;
+mod follow;
 mod hostile;
 mod http;
 mod revisit;
@@ -214,7 +217,8 @@ fn market_private(path: &str, n: u32) -> Response {
 
 // ------------------------------------------------------------ job config
 
-/// A job for `sites` (name, extra TOML lines for its `[[sites]]` table);
+/// A job for `sites` (name, extra TOML lines for its `[[sites]]` table;
+/// a site whose lines give `start = ...` has no search template);
 /// `sections` adds keys to `[politeness]`, `[fetch]`, `[scope]` or
 /// `[revisit]`, replacing the test defaults of the same keys.
 fn config(dir: &std::path::Path, sections: &[(&str, &str)], sites: &[(&str, &str)]) -> CrawlConfig {
@@ -254,9 +258,14 @@ fn config(dir: &std::path::Path, sections: &[(&str, &str)], sites: &[(&str, &str
         dir.join("data").display()
     ));
     for (name, extra) in sites {
+        let search = if extra.contains("start =") {
+            ""
+        } else {
+            "search = \"/search?q={term}\"\nterms = [\"pangolin\"]\n"
+        };
         text.push_str(&format!(
             "[[sites]]\nname = \"{name}\"\nbase_url = \"demo:{name}\"\nprofile = \"p.toml\"\n\
-             search = \"/search?q={{term}}\"\nterms = [\"pangolin\"]\n{extra}\n"
+             {search}{extra}\n"
         ));
     }
     CrawlConfig::parse(&dir.join("job.toml"), &text).unwrap_or_else(|e| panic!("{e}\n---\n{text}"))
