@@ -309,6 +309,7 @@ async fn a_stopped_link_following_run_resumes_to_one_row_per_listing() {
         CrawlOptions {
             resume: false,
             stop: Some(rx),
+            ..Default::default()
         },
     )
     .await;
@@ -323,6 +324,7 @@ async fn a_stopped_link_following_run_resumes_to_one_row_per_listing() {
         CrawlOptions {
             resume: true,
             stop: None,
+            ..Default::default()
         },
     )
     .await
