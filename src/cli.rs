@@ -188,6 +188,10 @@ pub struct DemoMarketArgs {
     /// Listings generated per site.
     #[arg(long, default_value_t = 150)]
     pub listings_per_site: usize,
+    /// Also serve `exotica`, the site without search that is browsed by
+    /// category and pagination (crawl it with tests/fixtures/jobs/nosearch.toml).
+    #[arg(long)]
+    pub browse_site: bool,
 }
 
 /// Arguments of `wildtrace report`.

@@ -1,7 +1,9 @@
 //! Progress bars on a terminal: one bar per site of a crawl run (tasks
-//! done of tasks known, growing as pages queue more), drawn with indicatif
-//! on stderr. Log lines written meanwhile go through [`LogWriter`], which
-//! lifts the bars while a line is printed so the two never garble.
+//! done of tasks known, growing as pages queue more), and a spinner naming
+//! the analysis stage (from the analysis library's `stage` events, read by
+//! [`StageLayer`]), drawn with indicatif on stderr. Log lines written
+//! meanwhile go through [`LogWriter`], which lifts the bars while a line is
+//! printed so the two never garble.
 //!
 //! It owns drawing only. When stderr is not a terminal (CI, a pipe, a
 //! log file) nothing is drawn and the plain log lines are the record; it
@@ -12,6 +14,8 @@ use std::io::{IsTerminal, Write};
 use std::sync::{Arc, LazyLock, Mutex};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use tracing::field::{Field, Visit};
+use tracing_subscriber::layer::{Context, Layer};
 use wildtrace_crawler::crawl::{Progress, ProgressSink};
 
 /// The bars of this process (hidden when stderr is not a terminal).
@@ -100,5 +104,64 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for LogWriter {
 
     fn make_writer(&'a self) -> Self::Writer {
         *self
+    }
+}
+
+/// Shows the analysis library's `stage` events (`stage = "drawing figures"`)
+/// on a spinner; `stage = "done"` finishes it.
+pub struct StageLayer {
+    spinner: Mutex<Option<ProgressBar>>,
+}
+
+impl StageLayer {
+    pub fn new() -> StageLayer {
+        StageLayer {
+            spinner: Mutex::new(None),
+        }
+    }
+}
+
+/// Reads the `stage` field of an event.
+struct Stage(Option<String>);
+
+impl Visit for Stage {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == "stage" {
+            self.0 = Some(value.to_string());
+        }
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "stage" {
+            self.0 = Some(format!("{value:?}").trim_matches('"').to_string());
+        }
+    }
+}
+
+impl<S: tracing::Subscriber> Layer<S> for StageLayer {
+    fn on_event(&self, event: &tracing::Event<'_>, _ctx: Context<'_, S>) {
+        if !enabled() {
+            return;
+        }
+        let mut stage = Stage(None);
+        event.record(&mut stage);
+        let Some(stage) = stage.0 else { return };
+        let mut spinner = self.spinner.lock().unwrap_or_else(|e| e.into_inner());
+        if stage == "done" {
+            if let Some(s) = spinner.take() {
+                s.finish_with_message("done");
+            }
+            return;
+        }
+        let s = spinner.get_or_insert_with(|| {
+            let s = BARS.add(ProgressBar::new_spinner());
+            s.set_style(
+                ProgressStyle::with_template("{spinner} analysis: {msg} {elapsed_precise}")
+                    .expect("a valid template"),
+            );
+            s.enable_steady_tick(std::time::Duration::from_millis(120));
+            s
+        });
+        s.set_message(stage);
     }
 }

@@ -346,7 +346,10 @@ pub fn run(opts: &AnalysisOptions) -> Result<AnalysisOutputs, AnalysisError> {
 /// Runs the whole analysis like [`run`] and keeps the published tables in
 /// memory for the report ([`Analysis::write_report`]).
 pub fn analyse(opts: &AnalysisOptions) -> Result<Analysis, AnalysisError> {
+    // Each stage is announced as an info event with a `stage` field: a log
+    // line when not on a terminal, the stage of the binary's spinner on one.
     // 1. Reference files, each loaded once.
+    tracing::info!(stage = "loading reference files", "analysis stage");
     let lexicon = Lexicon::load(&opts.lexicon_path)?;
     tracing::info!(
         lexicon = %opts.lexicon_path.display(),
@@ -364,10 +367,15 @@ pub fn analyse(opts: &AnalysisOptions) -> Result<Analysis, AnalysisError> {
     let places = places::Gazetteer::load(&opts.places_path)?;
 
     // 2. The lake.
+    tracing::info!(stage = "reading the lake", "analysis stage");
     let listings = lake::scan_listings(&opts.lake_dir)?;
     lake::check_schema_versions(&listings, &opts.lake_dir)?;
 
     // 3. Every published table, in memory, checked against the contract.
+    tracing::info!(
+        stage = "classifying listings and building tables",
+        "analysis stage"
+    );
     let tables::Tables {
         published,
         counts: n,
@@ -389,6 +397,7 @@ pub fn analyse(opts: &AnalysisOptions) -> Result<Analysis, AnalysisError> {
     );
 
     // 4. Files: tables, definitions, workbook, figures, warehouse.
+    tracing::info!(stage = "writing tables and the workbook", "analysis stage");
     let out = &opts.out_dir;
     atomic::ensure_dir(&out.join(outputs::TABLES_DIR))?;
     atomic::ensure_dir(&out.join(outputs::FIGURES_DIR))?;
@@ -400,6 +409,7 @@ pub fn analyse(opts: &AnalysisOptions) -> Result<Analysis, AnalysisError> {
     xlsx::write(&xlsx_path, &published)?;
 
     // Every figure whose table exists, listed in figures/index.json (the annual chart first).
+    tracing::info!(stage = "drawing figures", "analysis stage");
     let figure_index = figure::write_all(&published, out, &opts.source_line)?;
     let figures = figure_index.files(out);
 
@@ -433,6 +443,7 @@ pub fn analyse(opts: &AnalysisOptions) -> Result<Analysis, AnalysisError> {
         ("implausible_prices", n.implausible_prices.to_string()),
         ("analysis_version", env!("CARGO_PKG_VERSION").to_string()),
     ];
+    tracing::info!(stage = "building the warehouse", "analysis stage");
     warehouse::build(
         &warehouse_path,
         &opts.lake_dir,
@@ -442,6 +453,7 @@ pub fn analyse(opts: &AnalysisOptions) -> Result<Analysis, AnalysisError> {
     )?;
 
     // 5. The manifest: inputs, settings, code, outputs.
+    tracing::info!(stage = "writing the manifest", "analysis stage");
     let mut lake_files = lake::parquet_files(&opts.lake_dir.join(lake::LISTINGS))?;
     lake_files.extend(lake::parquet_files(&opts.lake_dir.join(lake::FETCH_LOG))?);
     let mut output_files: Vec<PathBuf> = csvs.clone();
@@ -521,7 +533,7 @@ pub fn analyse(opts: &AnalysisOptions) -> Result<Analysis, AnalysisError> {
         counts: run_counts.clone(),
     };
     manifest::write(&manifest_path, &m)?;
-    tracing::info!(out = %out.display(), "analysis outputs written");
+    tracing::info!(stage = "done", out = %out.display(), "analysis outputs written");
 
     Ok(Analysis {
         outputs: AnalysisOutputs {

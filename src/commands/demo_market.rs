@@ -11,6 +11,7 @@ pub fn run(args: DemoMarketArgs) -> anyhow::Result<()> {
         let market = DemoMarket::start(DemoOptions {
             seed: args.seed,
             listings_per_site: args.listings_per_site,
+            browse_site: args.browse_site,
             ..DemoOptions::default()
         })
         .await

@@ -512,3 +512,51 @@ fn a_crawl_draws_progress_bars_on_a_terminal_and_plain_lines_otherwise() {
     assert!(done > 0 && done == total, "the bar ends full: {last:?}");
     rt.block_on(market.shutdown());
 }
+
+#[test]
+fn analyse_names_its_stage_on_a_terminal_and_logs_stages_otherwise() {
+    let demo = crate::support::demo();
+    let lake = demo.data.join("lake");
+    let bin = env!("CARGO_BIN_EXE_wildtrace");
+    let dir = tempfile::tempdir().unwrap();
+
+    // Not a terminal: one plain log line per stage.
+    let out = Command::new(bin)
+        .args(["analyse", "--lake"])
+        .arg(&lake)
+        .arg("--out")
+        .arg(dir.path().join("piped"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for stage in [
+        "reading the lake",
+        "drawing figures",
+        "building the warehouse",
+    ] {
+        assert!(
+            err.contains(&format!("stage=\"{stage}\"")),
+            "{stage}: {err}"
+        );
+    }
+    assert!(!err.contains("analysis: "), "no spinner into a pipe: {err}");
+
+    // A terminal: the spinner names the stages and ends with `done`.
+    let transcript = dir.path().join("typescript");
+    let cmd = format!(
+        "{bin} analyse --lake {} --out {} >/dev/null",
+        lake.display(),
+        dir.path().join("tty").display()
+    );
+    let status = Command::new("script")
+        .args(["-q", "-e", "-c", &cmd])
+        .arg(&transcript)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("util-linux `script`");
+    assert!(status.success());
+    let seen = String::from_utf8_lossy(&std::fs::read(&transcript).unwrap()).into_owned();
+    assert!(seen.contains("analysis: drawing figures"), "{seen}");
+    assert!(seen.contains("analysis: done"), "{seen}");
+}
