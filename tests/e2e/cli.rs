@@ -352,6 +352,42 @@ fn report_command_writes_a_year_and_refuses_years_without_data() {
     assert_eq!(missing.status.code(), Some(2));
 }
 
+/// The demo marketplace on 127.0.0.1 with `listings` a site, the runtime it
+/// runs on, and its `bazaar` base URL.
+fn bazaar_on_loopback(
+    listings: usize,
+) -> (
+    tokio::runtime::Runtime,
+    wildtrace_demo::market::DemoMarket,
+    String,
+) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let market = rt
+        .block_on(wildtrace_demo::market::DemoMarket::start(
+            wildtrace_demo::market::DemoOptions {
+                listings_per_site: listings,
+                ..Default::default()
+            },
+        ))
+        .unwrap();
+    let base = market.site("bazaar").unwrap().base_url.to_string();
+    (rt, market, base)
+}
+
+/// Runs `cmd` (a shell command line) on a pseudo-terminal (util-linux
+/// `script`) and returns what the terminal showed.
+fn on_a_terminal(cmd: &str, dir: &std::path::Path) -> String {
+    let transcript = dir.join("typescript");
+    let status = Command::new("script")
+        .args(["-q", "-e", "-c", cmd])
+        .arg(&transcript)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("util-linux `script`");
+    assert!(status.success(), "{cmd}");
+    String::from_utf8_lossy(&std::fs::read(&transcript).unwrap()).into_owned()
+}
+
 /// A crawl job for the demo's `bazaar` served at `base` on 127.0.0.1, with
 /// only the loopback switch on, and the given profile file.
 fn loopback_job(dir: &std::path::Path, base: &str, profile: &str) -> std::path::PathBuf {
@@ -371,16 +407,7 @@ fn loopback_job(dir: &std::path::Path, base: &str, profile: &str) -> std::path::
 
 #[test]
 fn a_loopback_site_crawls_with_only_the_loopback_switch_and_the_summary_warns_what_is_missing() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let market = rt
-        .block_on(wildtrace_demo::market::DemoMarket::start(
-            wildtrace_demo::market::DemoOptions {
-                listings_per_site: 20,
-                ..Default::default()
-            },
-        ))
-        .unwrap();
-    let base = market.site("bazaar").unwrap().base_url.to_string();
+    let (rt, market, base) = bazaar_on_loopback(20);
     let real = std::fs::read_to_string(repo().join("config/sites/bazaar.toml")).unwrap();
     let crawl = |dir: &std::path::Path, profile: &str| {
         let job = loopback_job(dir, &base, profile);
@@ -460,16 +487,7 @@ fn a_loopback_site_crawls_with_only_the_loopback_switch_and_the_summary_warns_wh
 
 #[test]
 fn a_crawl_draws_progress_bars_on_a_terminal_and_plain_lines_otherwise() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let market = rt
-        .block_on(wildtrace_demo::market::DemoMarket::start(
-            wildtrace_demo::market::DemoOptions {
-                listings_per_site: 6,
-                ..Default::default()
-            },
-        ))
-        .unwrap();
-    let base = market.site("bazaar").unwrap().base_url.to_string();
+    let (rt, market, base) = bazaar_on_loopback(6);
     let real = std::fs::read_to_string(repo().join("config/sites/bazaar.toml")).unwrap();
     let bin = env!("CARGO_BIN_EXE_wildtrace");
 
@@ -490,16 +508,8 @@ fn a_crawl_draws_progress_bars_on_a_terminal_and_plain_lines_otherwise() {
     // a bar for the site, ending with every page done.
     let tty = tempfile::tempdir().unwrap();
     let job = loopback_job(tty.path(), &base, &real);
-    let transcript = tty.path().join("typescript");
     let cmd = format!("{bin} crawl --config {} >/dev/null", job.display());
-    let status = Command::new("script")
-        .args(["-q", "-e", "-c", &cmd])
-        .arg(&transcript)
-        .stdout(std::process::Stdio::null())
-        .status()
-        .expect("util-linux `script`");
-    assert!(status.success());
-    let seen = String::from_utf8_lossy(&std::fs::read(&transcript).unwrap()).into_owned();
+    let seen = on_a_terminal(&cmd, tty.path());
     assert!(seen.contains("bazaar") && seen.contains("pages"), "{seen}");
     let last = seen.rsplit("bazaar").next().unwrap_or_default().to_string();
     let (done, total) = last
@@ -543,20 +553,12 @@ fn analyse_names_its_stage_on_a_terminal_and_logs_stages_otherwise() {
     assert!(!err.contains("analysis: "), "no spinner into a pipe: {err}");
 
     // A terminal: the spinner names the stages and ends with `done`.
-    let transcript = dir.path().join("typescript");
     let cmd = format!(
         "{bin} analyse --lake {} --out {} >/dev/null",
         lake.display(),
         dir.path().join("tty").display()
     );
-    let status = Command::new("script")
-        .args(["-q", "-e", "-c", &cmd])
-        .arg(&transcript)
-        .stdout(std::process::Stdio::null())
-        .status()
-        .expect("util-linux `script`");
-    assert!(status.success());
-    let seen = String::from_utf8_lossy(&std::fs::read(&transcript).unwrap()).into_owned();
+    let seen = on_a_terminal(&cmd, dir.path());
     assert!(seen.contains("analysis: drawing figures"), "{seen}");
     assert!(seen.contains("analysis: done"), "{seen}");
 }

@@ -17,61 +17,50 @@ use crate::profile::SiteProfile;
 static LINKS: LazyLock<Selector> = LazyLock::new(|| sel("a[href]"));
 static BODY: LazyLock<Selector> = LazyLock::new(|| sel("body"));
 
-/// Listing links and the next-page link on a search page, absolute, in page
-/// order, without duplicates.
-pub fn search_links(doc: &Html, url: &Url, profile: &SiteProfile) -> (Vec<Url>, Option<Url>) {
-    let mut listings: Vec<Url> = Vec::new();
-    for a in doc.select(&LINKS) {
-        let Some(href) = a.value().attr("href") else {
-            continue;
-        };
-        let Ok(mut u) = url.join(href.trim()) else {
-            continue;
-        };
-        u.set_fragment(None);
-        if same_origin(&u, url) && profile.is_listing(&u) && !listings.contains(&u) {
-            listings.push(u);
-        }
-    }
-    let next = doc
-        .select(&profile.next_page)
+/// The page's `<a href>` targets on its own origin: absolute, fragment
+/// dropped, in page order, each once.
+fn own_links<'a>(doc: &'a Html, url: &'a Url) -> impl Iterator<Item = Url> + 'a {
+    let mut seen = std::collections::HashSet::new();
+    doc.select(&LINKS)
         .filter_map(|a| a.value().attr("href"))
-        .filter_map(|h| url.join(h.trim()).ok())
-        .find(|u| same_origin(u, url) && u != url);
-    (listings, next)
+        .filter_map(move |h| url.join(h.trim()).ok())
+        .map(|mut u| {
+            u.set_fragment(None);
+            u
+        })
+        .filter(move |u| same_origin(u, url) && seen.insert(u.to_string()))
 }
 
-/// Every same-origin `<a href>` of a page (absolute, fragment dropped, in
-/// page order, without duplicates) and, apart, its next-page link (the
-/// profile's `next_page` selector), for link following.
-pub fn page_links(doc: &Html, url: &Url, profile: &SiteProfile) -> (Vec<Url>, Option<Url>) {
-    let next = doc
-        .select(&profile.next_page)
+/// The profile's next-page link (`next_page`), when it leads elsewhere on
+/// the same origin.
+fn next_link(doc: &Html, url: &Url, profile: &SiteProfile) -> Option<Url> {
+    doc.select(&profile.next_page)
         .filter_map(|a| a.value().attr("href"))
         .filter_map(|h| url.join(h.trim()).ok())
         .map(|mut u| {
             u.set_fragment(None);
             u
         })
-        .find(|u| same_origin(u, url) && u != url);
-    let mut links: Vec<Url> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for a in doc.select(&LINKS) {
-        let Some(href) = a.value().attr("href") else {
-            continue;
-        };
-        let Ok(mut u) = url.join(href.trim()) else {
-            continue;
-        };
-        u.set_fragment(None);
-        if same_origin(&u, url)
-            && &u != url
-            && Some(&u) != next.as_ref()
-            && seen.insert(u.to_string())
-        {
-            links.push(u);
-        }
-    }
+        .find(|u| same_origin(u, url) && u != url)
+}
+
+/// Listing links and the next-page link on a search page, absolute, in page
+/// order, without duplicates.
+pub fn search_links(doc: &Html, url: &Url, profile: &SiteProfile) -> (Vec<Url>, Option<Url>) {
+    let listings = own_links(doc, url)
+        .filter(|u| profile.is_listing(u))
+        .collect();
+    (listings, next_link(doc, url, profile))
+}
+
+/// Every same-origin `<a href>` of a page (absolute, fragment dropped, in
+/// page order, without duplicates) and, apart, its next-page link (the
+/// profile's `next_page` selector), for link following.
+pub fn page_links(doc: &Html, url: &Url, profile: &SiteProfile) -> (Vec<Url>, Option<Url>) {
+    let next = next_link(doc, url, profile);
+    let links = own_links(doc, url)
+        .filter(|u| u != url && Some(u) != next.as_ref())
+        .collect();
     (links, next)
 }
 

@@ -256,23 +256,7 @@ async fn a_listing_found_again_by_search_is_fetched_conditionally() {
     const ETAG: &str = "\"v1-ad-1\"";
     let srv = serve(move |r| match r.path {
         // Search lists the ad in both rounds: the refetch comes from search.
-        "/ad/1" => {
-            let inm = r
-                .headers
-                .get(header::IF_NONE_MATCH)
-                .and_then(|v| v.to_str().ok());
-            if inm == Some(ETAG) {
-                return (StatusCode::NOT_MODIFIED, [(header::ETAG, ETAG)]).into_response();
-            }
-            (
-                [
-                    (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-                    (header::ETAG, ETAG),
-                ],
-                format!("<!doctype html><html><body>{}</body></html>", ad_html(1)),
-            )
-                .into_response()
-        }
+        "/ad/1" => ad_with_validators(r, 1, ETAG, None),
         p => market(p, 1),
     })
     .await;

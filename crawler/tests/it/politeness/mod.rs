@@ -181,6 +181,38 @@ fn redirect(status: StatusCode, to: &str) -> Response {
     (status, [(header::LOCATION, to.to_string())], "").into_response()
 }
 
+/// Ad `id` served with validators: 304 when the request's `If-None-Match`
+/// is `etag`, else the page with its `ETag` (and `Last-Modified` if given).
+fn ad_with_validators(
+    r: &Req,
+    id: u32,
+    etag: &'static str,
+    last_modified: Option<&'static str>,
+) -> Response {
+    let inm = r
+        .headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok());
+    if inm == Some(etag) {
+        return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
+    }
+    let mut resp = (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::ETAG, etag),
+        ],
+        format!("<!doctype html><html><body>{}</body></html>", ad_html(id)),
+    )
+        .into_response();
+    if let Some(lm) = last_modified {
+        resp.headers_mut().insert(
+            header::LAST_MODIFIED,
+            axum::http::HeaderValue::from_static(lm),
+        );
+    }
+    resp
+}
+
 /// The `/ad/<n>` id of a path (query ignored), if it is one.
 fn ad_id(path: &str) -> Option<u32> {
     let p = path.split('?').next()?;

@@ -18,25 +18,7 @@ async fn a_revisit_is_conditional_and_a_304_keeps_the_listing_active() {
         match r.path {
             // Round 2: search no longer lists it, so only the revisit asks.
             p if p.starts_with("/search") && second => search_html(&[]),
-            "/ad/1" => {
-                let h = |n| {
-                    r.headers
-                        .get(n)
-                        .and_then(|v: &axum::http::HeaderValue| v.to_str().ok())
-                };
-                if h(header::IF_NONE_MATCH) == Some(ETAG) {
-                    return (StatusCode::NOT_MODIFIED, [(header::ETAG, ETAG)]).into_response();
-                }
-                (
-                    [
-                        (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-                        (header::ETAG, ETAG),
-                        (header::LAST_MODIFIED, LM),
-                    ],
-                    format!("<!doctype html><html><body>{}</body></html>", ad_html(1)),
-                )
-                    .into_response()
-            }
+            "/ad/1" => ad_with_validators(r, 1, ETAG, Some(LM)),
             p => market(p, 1),
         }
     })
