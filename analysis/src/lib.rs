@@ -292,9 +292,11 @@ fn settings(rate_window_days: u32) -> serde_json::Value {
             "baseline_months": trends::BASELINE_MONTHS,
             "min_history_months": trends::MIN_HISTORY_MONTHS,
             "min_count": trends::MIN_COUNT,
-            "alpha": trends::ALPHA,
+            "fdr_method": "benjamini-hochberg",
+            "fdr_q": trends::FDR_Q,
             "lambda_floor": trends::LAMBDA_FLOOR,
         },
+        "yoy": { "min_base": trends::MIN_YOY_BASE },
         "takedown": { "windows_days": [7, 30, 90], "clock": "first_seen to removed_at" },
         "lake_schema_version": lake::SCHEMA_VERSION,
     })

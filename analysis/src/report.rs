@@ -441,11 +441,7 @@ fn group_table(
                     count(g.specimens),
                     p.map(count).unwrap_or_else(|| "–".into()),
                     match p {
-                        Some(p) if p > 0.0 => {
-                            let pct = (g.listings() - p) / p * 100.0;
-                            format!("{}{:.0}%", if pct >= 0.0 { "+" } else { "−" }, pct.abs())
-                        }
-                        Some(_) => "new".into(),
+                        Some(p) => pct_change(g.listings(), p),
                         None => "–".into(),
                     },
                 ]
@@ -566,6 +562,10 @@ fn change(cur: f64, prev: Option<f64>, prev_year: i32) -> String {
         None => format!("no data for {prev_year}"),
         Some(0.0) if cur == 0.0 => format!("none in {prev_year} either"),
         Some(0.0) => format!("none in {prev_year}"),
+        // why: "+700 %" on a base of 1 reads as a trend and is noise.
+        Some(p) if p < crate::trends::MIN_YOY_BASE as f64 => {
+            format!("{} in {prev_year}: too few to compare", count(p))
+        }
         Some(p) => {
             let pct = (cur - p) / p * 100.0;
             let sign = if pct > 0.0 {
@@ -621,7 +621,10 @@ fn dimension(t: &View, dim: &str, year: i32) -> Result<BTreeMap<String, [f64; 5]
 }
 
 fn pct_change(cur: f64, prev: f64) -> String {
-    if prev > 0.0 {
+    if prev > 0.0 && prev < crate::trends::MIN_YOY_BASE as f64 {
+        // Withheld on a small base, as in `change`.
+        "n/a (base < 5)".into()
+    } else if prev > 0.0 {
         let pct = (cur - prev) / prev * 100.0;
         format!("{}{:.0}%", if pct >= 0.0 { "+" } else { "−" }, pct.abs())
     } else if cur > 0.0 {
@@ -1013,5 +1016,14 @@ mod tests {
         assert_eq!(change(5.0, Some(10.0), 2024), "−50% on 2024 (10)");
         assert_eq!(change(3.0, Some(0.0), 2024), "none in 2024");
         assert_eq!(change(3.0, None, 2024), "no data for 2024");
+        // A base below MIN_YOY_BASE gives no rate of change.
+        assert_eq!(
+            change(8.0, Some(1.0), 2024),
+            "1 in 2024: too few to compare"
+        );
+        assert_eq!(change(8.0, Some(5.0), 2024), "+60% on 2024 (5)");
+        assert_eq!(pct_change(8.0, 1.0), "n/a (base < 5)");
+        assert_eq!(pct_change(8.0, 0.0), "new");
+        assert_eq!(pct_change(8.0, 5.0), "+60%");
     }
 }

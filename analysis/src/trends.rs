@@ -1,17 +1,22 @@
 //! Emerging trends: series (terms, taxa, platforms) whose monthly count of
-//! listings rises significantly above their own trailing baseline.
+//! listings rises significantly above their own trailing baseline; and the
+//! smallest base on which a year-on-year change is shown ([`MIN_YOY_BASE`]).
 //!
-//! It owns the test below. It must not read the lake or classify text; it
+//! It owns the tests below. It must not read the lake or classify text; it
 //! gets monthly counts per series from `tables`.
 //!
 //! Rule: a series' count in month m is compared with the mean λ of its
 //! counts in the [`BASELINE_MONTHS`] months before m (months without
 //! listings count as zero; only months since the lake's first month count,
-//! and at least [`MIN_HISTORY_MONTHS`] of them are needed). Month m is
-//! flagged when count ≥ [`MIN_COUNT`] and the one-sided Poisson tail
-//! P(X ≥ count | λ) < [`ALPHA`] (λ floored at [`LAMBDA_FLOOR`] so a series'
+//! and at least [`MIN_HISTORY_MONTHS`] of them are needed). Every month with
+//! count ≥ [`MIN_COUNT`] and enough history is tested: the one-sided Poisson
+//! tail p = P(X ≥ count | λ) (λ floored at [`LAMBDA_FLOOR`] so a series'
 //! first listings can stand out; for λ > 100 the normal approximation with
-//! continuity correction). `z` = (count − λ)/√λ is reported for reading.
+//! continuity correction). Because hundreds of series × months are tested
+//! at once, the p-values of all tests of a run are corrected together with
+//! Benjamini–Hochberg: a month is flagged when its adjusted q-value ≤
+//! [`FDR_Q`], so at most that share of the flagged months is expected to be
+//! chance. `z` = (count − λ)/√λ is reported for reading.
 
 use std::collections::BTreeMap;
 
@@ -19,10 +24,16 @@ use std::collections::BTreeMap;
 pub const BASELINE_MONTHS: i32 = 12;
 /// Months of history needed before a month can be tested.
 pub const MIN_HISTORY_MONTHS: i32 = 6;
-/// Smallest monthly count that can be flagged.
-pub const MIN_COUNT: u64 = 3;
-/// Significance level of the one-sided Poisson test.
-pub const ALPHA: f64 = 0.01;
+/// Smallest monthly count that is tested (and so can be flagged).
+/// why: a rise from 0 to 3 listings is one seller's afternoon, not a trend.
+pub const MIN_COUNT: u64 = 5;
+/// False-discovery rate of the Benjamini–Hochberg correction across every
+/// (series, month) tested in a run.
+pub const FDR_Q: f64 = 0.05;
+/// Smallest previous-year figure on which a year-on-year change is shown
+/// (tables and report); below it the change is withheld.
+/// why: "+700 %" on a base of 1 says nothing a reader should act on.
+pub const MIN_YOY_BASE: i64 = 5;
 /// Floor of the baseline mean.
 pub const LAMBDA_FLOOR: f64 = 0.1;
 
@@ -45,6 +56,10 @@ pub struct Trend {
     pub baseline_months: i32,
     pub z: f64,
     pub p_value: f64,
+    /// Benjamini–Hochberg adjusted p-value over every test of the run.
+    pub q_value: f64,
+    /// How many (series, month) tests the correction covered.
+    pub tests: usize,
 }
 
 /// P(X ≥ k) for X ~ Poisson(λ).
@@ -90,7 +105,7 @@ pub fn detect(
     first_month: MonthIndex,
     last_month: MonthIndex,
 ) -> Vec<Trend> {
-    let mut out = Vec::new();
+    let mut tested = Vec::new();
     for ((kind, key), counts) in series {
         for (&m, &count) in counts.range(first_month..=last_month) {
             if count < MIN_COUNT {
@@ -104,20 +119,45 @@ pub fn detect(
             let total: u64 = counts.range(from..m).map(|(_, c)| *c).sum();
             let mean = total as f64 / f64::from(months);
             let lambda = mean.max(LAMBDA_FLOOR);
-            let p = poisson_upper_tail(count, lambda);
-            if p < ALPHA {
-                out.push(Trend {
-                    kind: kind.clone(),
-                    key: key.clone(),
-                    month: m,
-                    count,
-                    baseline_mean: mean,
-                    baseline_months: months,
-                    z: (count as f64 - lambda) / lambda.sqrt(),
-                    p_value: p,
-                });
-            }
+            tested.push(Trend {
+                kind: kind.clone(),
+                key: key.clone(),
+                month: m,
+                count,
+                baseline_mean: mean,
+                baseline_months: months,
+                z: (count as f64 - lambda) / lambda.sqrt(),
+                p_value: poisson_upper_tail(count, lambda),
+                q_value: 1.0,
+                tests: 0,
+            });
         }
     }
-    out
+    let q = benjamini_hochberg(&tested.iter().map(|t| t.p_value).collect::<Vec<_>>());
+    let n = tested.len();
+    tested
+        .into_iter()
+        .zip(q)
+        .filter(|(_, q)| *q <= FDR_Q)
+        .map(|(t, q)| Trend {
+            q_value: q,
+            tests: n,
+            ..t
+        })
+        .collect()
+}
+
+/// Benjamini–Hochberg adjusted p-values (q-values), in the order given:
+/// q_(i) = min over j ≥ i of p_(j)·n/j, capped at 1.
+pub fn benjamini_hochberg(p: &[f64]) -> Vec<f64> {
+    let n = p.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| p[a].total_cmp(&p[b]));
+    let mut q = vec![1.0; n];
+    let mut running = 1.0_f64;
+    for (rank, &i) in order.iter().enumerate().rev() {
+        running = running.min(p[i] * n as f64 / (rank + 1) as f64);
+        q[i] = running.min(1.0);
+    }
+    q
 }

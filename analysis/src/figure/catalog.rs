@@ -193,7 +193,7 @@ const ENTRIES: &[Entry] = &[
         id: "emerging_terms",
         table: &outputs::EMERGING_TRENDS,
         title: "Emerging terms",
-        subtitle: "Terms whose monthly count rose significantly above their own trailing 12-month mean (highest month shown)",
+        subtitle: "Terms whose monthly count rose significantly above their own trailing 12-month mean (5 or more listings; false-discovery rate 5% across all series; highest month shown)",
         x_label: "Rise above the trailing mean (standard scores)",
         y_label: "",
         legend: "",

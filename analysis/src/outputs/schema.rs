@@ -164,7 +164,7 @@ pub mod annual_stats {
         "Listings of the same dimension, key and confidence in the previous year (0 when none).",
     );
     pub const LISTINGS_YOY_CHANGE: Column = col("listings_yoy_change", ColumnType::Float64).defined(
-        "(listings - listings_prev_year) / listings_prev_year, 4 decimals; empty when the previous year had none.",
+        "(listings - listings_prev_year) / listings_prev_year, 4 decimals; empty when the previous year had fewer than 5 listings (too small a base for a rate of change).",
     );
     pub const DATED_BY_FIRST_SEEN: Column = col("dated_by_first_seen", ColumnType::Int64).defined(
         "Of the listings, those stating no posting date: counted in the year of their first sighting (listing_facts.date_basis = first_seen).",
@@ -336,8 +336,13 @@ pub mod emerging_trends {
     pub const Z: Column =
         col("z", ColumnType::Float64).defined("(listings - baseline) / sqrt(baseline).");
     pub const P_VALUE: Column = col("p_value", ColumnType::Float64).defined(
-        "One-sided Poisson P(X >= listings | baseline mean floored at 0.1); months with p < 0.01 and 3 or more listings are listed.",
+        "One-sided Poisson P(X >= listings | baseline mean floored at 0.1), for months with 5 or more listings and 6 or more months of history.",
     );
+    pub const Q_VALUE: Column = col("q_value", ColumnType::Float64).defined(
+        "Benjamini-Hochberg adjusted p-value over every (series, month) tested in the run; months with q <= 0.05 are listed (false-discovery rate 5%).",
+    );
+    pub const TESTS: Column = col("tests", ColumnType::Int64)
+        .defined("How many (series, month) tests the correction covered.");
 }
 pub const EMERGING_TRENDS: Table = Table {
     name: "emerging_trends",
@@ -351,11 +356,15 @@ pub const EMERGING_TRENDS: Table = Table {
         emerging_trends::BASELINE_MONTHS,
         emerging_trends::Z,
         emerging_trends::P_VALUE,
+        emerging_trends::Q_VALUE,
+        emerging_trends::TESTS,
     ],
     // The published order of definitions.csv (p_value before z).
     definition_order: DefinitionOrder::Listed(&[
         emerging_trends::BASELINE_MEAN,
         emerging_trends::P_VALUE,
+        emerging_trends::Q_VALUE,
+        emerging_trends::TESTS,
         emerging_trends::Z,
     ]),
 };

@@ -221,7 +221,8 @@ pub(crate) fn annual_stats(facts: LazyFrame) -> Result<DataFrame, AnalysisError>
         };
         let l = listings.get(i).unwrap_or(0);
         prev.push(p);
-        change.push((p > 0).then(|| round4((l - p) as f64 / p as f64)));
+        // why: a rate of change on a base of 1 or 2 reads as a trend and is noise.
+        change.push((p >= crate::trends::MIN_YOY_BASE).then(|| round4((l - p) as f64 / p as f64)));
         total_usd.push(total.get(i).unwrap_or(0) as f64 / 100.0);
         median_usd.push(median.get(i).map(|m| round4(m / 100.0)));
     }

@@ -92,6 +92,8 @@ pub(super) fn monthly_and_trends(f: &Listings) -> Result<(DataFrame, DataFrame),
         ),
         et::Z.values(each(|t| round4(t.z))),
         et::P_VALUE.values(each(|t| t.p_value)),
+        et::Q_VALUE.values(each(|t| t.q_value)),
+        et::TESTS.values(flagged.iter().map(|t| t.tests as i64).collect::<Vec<_>>()),
     ])?;
     Ok((monthly, trends_df))
 }

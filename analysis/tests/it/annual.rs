@@ -391,9 +391,17 @@ fn every_statistics_table_equals_an_independent_duckdb_recomputation() {
         "{all_2025:?}"
     );
     assert!(mine.iter().any(|r| r[1] == "cites_appendix" && r[2] == "I"));
+    // A change exactly where the previous year had 5 or more listings.
     assert!(
-        mine.iter().any(|r| r[14] != "0" && r[15] != "NULL"),
-        "a year-on-year change"
+        mine.iter().all(|r| {
+            let prev: i64 = r[14].parse().unwrap();
+            (prev >= wildtrace_analysis::trends::MIN_YOY_BASE) == (r[15] != "NULL")
+        }),
+        "year-on-year change only on a base of 5 or more"
+    );
+    assert!(
+        mine.iter().any(|r| r[14] != "0" && r[15] == "NULL"),
+        "a small base withheld"
     );
 
     // routes

@@ -122,7 +122,12 @@ fn a_rise_against_the_trailing_year_is_flagged_and_steady_series_are_not() {
     steady.insert(m0 + 12, 7);
     // A series that starts late: its first months have zero baseline.
     let newcomer = series.entry(("taxon".into(), "Manis".into())).or_default();
-    newcomer.insert(m0 + 10, 4);
+    newcomer.insert(m0 + 10, 5);
+    // Below the minimum count: never tested, however far above its baseline.
+    let small = series
+        .entry(("term".into(), "three only".into()))
+        .or_default();
+    small.insert(m0 + 11, 4);
     // Too little history: month 3 of the lake is never tested.
     let early = series.entry(("taxon".into(), "Early".into())).or_default();
     early.insert(m0 + 2, 50);
@@ -150,6 +155,9 @@ fn a_rise_against_the_trailing_year_is_flagged_and_steady_series_are_not() {
     assert!(close(t.baseline_mean, 1.0, 1e-12));
     assert!(close(t.p_value, poisson_upper_tail(8, 1.0), 1e-15));
     assert!(close(t.z, 7.0, 1e-12));
+    // Corrected together: every month with 5+ listings and 6+ months of history.
+    assert!(t.tests >= 2 && found.iter().all(|f| f.tests == t.tests));
+    assert!(t.q_value >= t.p_value && t.q_value <= trends::FDR_Q);
     // The newcomer: 10 months of zeros, baseline floored at 0.1.
     assert_eq!(found[0].baseline_months, 10);
     assert!(close(found[0].baseline_mean, 0.0, 1e-12));
@@ -181,4 +189,21 @@ fn the_benchmark_engines_agree_on_a_small_synthetic_table() {
         "{p:?}"
     );
     assert!(wildtrace_analysis::bench::run_engine("spark", &data).is_err());
+}
+
+#[test]
+fn benjamini_hochberg_adjusts_in_input_order_and_drops_chance_flags() {
+    // Worked by hand: sorted 0.005, 0.01, 0.03, 0.04 → 0.02, 0.02, 0.04, 0.04.
+    let q = trends::benjamini_hochberg(&[0.01, 0.04, 0.03, 0.005]);
+    for (got, want) in q.iter().zip([0.02, 0.04, 0.04, 0.02]) {
+        assert!(close(*got, want, 1e-12), "{q:?}");
+    }
+    // Ten tests at p = 0.009 among a hundred: each passes p < 0.01 alone,
+    // but with q = 0.09 none survives a 5% false-discovery rate.
+    let mut p = vec![0.009; 10];
+    p.extend(std::iter::repeat_n(1.0, 90));
+    let q = trends::benjamini_hochberg(&p);
+    assert!(q[..10].iter().all(|q| close(*q, 0.09, 1e-12)), "{q:?}");
+    assert!(q.iter().all(|q| *q > trends::FDR_Q));
+    assert!(trends::benjamini_hochberg(&[]).is_empty());
 }

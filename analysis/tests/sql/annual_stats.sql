@@ -59,7 +59,8 @@ WITH dims AS (
 SELECT a.year, a.dimension, a.key, a.confidence, a.listings, a.specimens, a.sellers, a.priced,
        a.implausible, a.unpriced, a.cents, a.median, a.removed,
        round(a.removed / a.listings, 4), coalesce(p.listings, 0),
-       CASE WHEN p.listings > 0 THEN round((a.listings - p.listings) / p.listings, 4) END
+       -- A rate of change only on a base of 5 or more (trends::MIN_YOY_BASE).
+       CASE WHEN p.listings >= 5 THEN round((a.listings - p.listings) / p.listings, 4) END
 FROM agg a LEFT JOIN agg p
   ON p.dimension = a.dimension AND p.key = a.key AND p.confidence = a.confidence AND p.year = a.year - 1
 ORDER BY a.dimension, a.key, a.confidence, a.year
