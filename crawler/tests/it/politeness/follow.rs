@@ -303,32 +303,13 @@ async fn a_stopped_link_following_run_resumes_to_one_row_per_listing() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(dir.path(), &[], &[("s", "start = [\"/\"]")]);
     let b = bases(&cfg, &[("s", &srv.url)]);
-    let stopped = crawl_with(
-        &cfg,
-        &b,
-        CrawlOptions {
-            resume: false,
-            stop: Some(rx),
-            ..Default::default()
-        },
-    )
-    .await;
+    let stopped = run_until_stopped(&cfg, &b, rx).await;
     assert!(
         matches!(stopped, Err(CrawlError::Stopped { .. })),
         "{stopped:?}"
     );
     assert!(ads.load(Ordering::SeqCst) < 12, "it stopped early");
-    let done = crawl_with(
-        &cfg,
-        &b,
-        CrawlOptions {
-            resume: true,
-            stop: None,
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let done = resume_run(&cfg, &b).await.unwrap();
     assert!(done.resumed);
     let rows = listing_rows(&done.sites[0]);
     let got: Vec<String> = sorted(rows.iter().map(|r| r.listing_id.clone()).collect());

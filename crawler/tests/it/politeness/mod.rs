@@ -323,6 +323,32 @@ async fn run_one(
     (dir, out)
 }
 
+/// A run of `cfg` that stops when `stop` turns true (it stays resumable).
+async fn run_until_stopped(
+    cfg: &CrawlConfig,
+    bases: &BTreeMap<String, Url>,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> Result<CrawlOutcome, CrawlError> {
+    let opts = CrawlOptions {
+        resume: false,
+        stop: Some(stop),
+        ..Default::default()
+    };
+    crawl_with(cfg, bases, opts).await
+}
+
+/// Finishes the job's interrupted run.
+async fn resume_run(
+    cfg: &CrawlConfig,
+    bases: &BTreeMap<String, Url>,
+) -> Result<CrawlOutcome, CrawlError> {
+    let opts = CrawlOptions {
+        resume: true,
+        ..Default::default()
+    };
+    crawl_with(cfg, bases, opts).await
+}
+
 // ------------------------------------------------------------ lake readers
 
 fn batches(file: &std::path::Path) -> Vec<RecordBatch> {

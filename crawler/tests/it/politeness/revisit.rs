@@ -78,16 +78,7 @@ async fn a_stopped_run_refuses_a_new_one_and_resumes_to_one_row_per_listing() {
         &[("s", "")],
     );
     let b = bases(&cfg, &[("s", &srv.url)]);
-    let stopped = crawl_with(
-        &cfg,
-        &b,
-        CrawlOptions {
-            resume: false,
-            stop: Some(rx),
-            ..Default::default()
-        },
-    )
-    .await;
+    let stopped = run_until_stopped(&cfg, &b, rx).await;
     let run_id = match stopped {
         Err(CrawlError::Stopped { run_id }) => run_id,
         other => panic!("expected Stopped, got {other:?}"),
@@ -97,17 +88,7 @@ async fn a_stopped_run_refuses_a_new_one_and_resumes_to_one_row_per_listing() {
         Err(CrawlError::Interrupted { run_id: r }) => assert_eq!(r, run_id),
         other => panic!("expected Interrupted, got {other:?}"),
     }
-    let done = crawl_with(
-        &cfg,
-        &b,
-        CrawlOptions {
-            resume: true,
-            stop: None,
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let done = resume_run(&cfg, &b).await.unwrap();
     assert_eq!(done.run_id, run_id);
     assert!(done.resumed);
     let rows = listing_rows(&done.sites[0]);
@@ -160,16 +141,7 @@ async fn a_stop_while_waiting_to_ask_for_robots_txt_sends_nothing_and_the_resume
         let _ = tx.send(true);
         tx
     });
-    let stopped = crawl_with(
-        &cfg,
-        &b,
-        CrawlOptions {
-            resume: false,
-            stop: Some(rx),
-            ..Default::default()
-        },
-    )
-    .await;
+    let stopped = run_until_stopped(&cfg, &b, rx).await;
     assert!(
         matches!(stopped, Err(CrawlError::Stopped { .. })),
         "expected Stopped, got {stopped:?}"
@@ -181,17 +153,7 @@ async fn a_stop_while_waiting_to_ask_for_robots_txt_sends_nothing_and_the_resume
         "nothing is sent while a stopped run waits for its turn"
     );
 
-    let done = crawl_with(
-        &cfg,
-        &b,
-        CrawlOptions {
-            resume: true,
-            stop: None,
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let done = resume_run(&cfg, &b).await.unwrap();
     assert!(done.resumed);
     let hits = srv.hits();
     assert_eq!(
