@@ -47,9 +47,9 @@ use url::Url;
 use wildtrace_extract::privacy::Pseudonymiser;
 use wildtrace_extract::urlnorm::canonical_with;
 
-use crate::config::{Base, CrawlConfig, SiteConfig};
+use crate::config::{Base, CrawlConfig};
 use crate::fetch::{FetchError, Fetcher};
-use crate::lake::{self, FetchRow};
+use crate::lake;
 use crate::state::{FrontierTask, RunInfo, SharedStore, Store, TaskKind};
 use host::HostWorker;
 
@@ -383,10 +383,7 @@ pub async fn crawl_with(
             .iter()
             .find(|s| s.name == p.source)
             .expect("a policy per configured site");
-        let mut outcome = summary::summarize(&p, site, &rows, &log);
-        if let Some(base) = bases.get(&p.source) {
-            outcome.notes = start_notes(site, base, &log);
-        }
+        let mut outcome = summary::summarize(&p, site, bases.get(&p.source), &rows, &log);
         for note in &outcome.notes {
             warn!(source = outcome.source, "{note}");
         }
@@ -427,26 +424,6 @@ pub async fn crawl_with(
         resumed: run.resumed,
         sites,
     })
-}
-
-/// Why start URLs were not crawled, from the fetch log (so a resumed run
-/// says the same).
-fn start_notes(site: &SiteConfig, base: &Url, log: &[FetchRow]) -> Vec<String> {
-    let mut notes = Vec::new();
-    for rel in &site.start {
-        let Ok(u) = base.join(rel) else { continue };
-        let refused = log
-            .iter()
-            .find(|l| l.url == u.as_str() && NOT_SENT.contains(&l.outcome.as_str()));
-        match refused.map(|l| l.outcome.as_str()) {
-            Some("robots_disallowed") => notes.push(format!(
-                "start URL {u} is disallowed by robots.txt; skipped"
-            )),
-            Some(other) => notes.push(format!("start URL {u} not requested ({other}); skipped")),
-            None => {}
-        }
-    }
-    notes
 }
 
 /// What a worker reports besides the rows it committed.

@@ -1,13 +1,16 @@
-//! What a site's run came to: the counts of its end-of-run summary, and the
+//! What a site's run came to: the counts of its end-of-run summary, the
 //! warnings a person running the job must see — a listing pattern that
 //! matched no link, a site that yielded no listings, listings without a
-//! price, a posted date or a seller location.
+//! price, a posted date or a seller location — and the notes on start URLs
+//! it did not request.
 //!
 //! It owns those rules and their wording (each warning names the key or
 //! file to look at). It reads only what the run recorded (its lake rows and
 //! fetch log, across resumes); it must not fetch, nor change anything.
 
 use std::collections::BTreeMap;
+
+use url::Url;
 
 use super::{FAILED, NOT_SENT, SiteOutcome, SitePolicy};
 use crate::config::SiteConfig;
@@ -33,6 +36,7 @@ pub struct Missing {
 pub(super) fn summarize(
     p: &SitePolicy,
     site: &SiteConfig,
+    base: Option<&Url>,
     rows: &[ListingRow],
     log: &[FetchRow],
 ) -> SiteOutcome {
@@ -123,6 +127,26 @@ pub(super) fn summarize(
         listings: n,
         missing,
         warnings,
-        notes: Vec::new(),
+        notes: base.map(|b| start_notes(site, b, log)).unwrap_or_default(),
     }
+}
+
+/// Why start URLs were not crawled, from the fetch log (so a resumed run
+/// says the same).
+fn start_notes(site: &SiteConfig, base: &Url, log: &[FetchRow]) -> Vec<String> {
+    let mut notes = Vec::new();
+    for rel in &site.start {
+        let Ok(u) = base.join(rel) else { continue };
+        let refused = log
+            .iter()
+            .find(|l| l.url == u.as_str() && NOT_SENT.contains(&l.outcome.as_str()));
+        match refused.map(|l| l.outcome.as_str()) {
+            Some("robots_disallowed") => notes.push(format!(
+                "start URL {u} is disallowed by robots.txt; skipped"
+            )),
+            Some(other) => notes.push(format!("start URL {u} not requested ({other}); skipped")),
+            None => {}
+        }
+    }
+    notes
 }
