@@ -177,9 +177,14 @@ fn bad(path: &Path, line: usize, message: impl Into<String>) -> AnalysisError {
 impl Rates {
     /// Loads a rates file: `eurofxref-hist.csv` or a `.zip` holding one `.csv`.
     pub fn load(path: &Path) -> Result<Rates, AnalysisError> {
-        let bytes = crate::reference::read(path)?.into_owned();
+        Rates::from_bytes(&crate::reference::read(path)?, path)
+    }
+
+    /// Parses the bytes of a rates file (`.csv`, or a `.zip` holding one)
+    /// read from `path` (named in errors).
+    pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Rates, AnalysisError> {
         let text = if bytes.starts_with(b"PK\x03\x04") {
-            let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&bytes))
+            let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
                 .map_err(|e| bad(path, 0, format!("not a readable zip: {e}")))?;
             let name = archive
                 .file_names()
@@ -195,7 +200,7 @@ impl Rates {
                 .map_err(|e| bad(path, 0, format!("{name}: {e}")))?;
             s
         } else {
-            String::from_utf8(bytes).map_err(|_| bad(path, 0, "not UTF-8 text"))?
+            String::from_utf8(bytes.to_vec()).map_err(|_| bad(path, 0, "not UTF-8 text"))?
         };
         Rates::parse(&text, path)
     }
@@ -460,7 +465,7 @@ impl RateBook {
                 path: p.clone(),
                 sha256: crate::manifest::sha256_hex(&bytes),
                 bytes: bytes.len() as u64,
-                rates: Rates::load(p)?,
+                rates: Rates::from_bytes(&bytes, p)?,
             });
         }
         Ok(RateBook {

@@ -520,7 +520,16 @@ pub fn analyse(opts: &AnalysisOptions) -> Result<Analysis, AnalysisError> {
         lake_dir: opts.lake_dir.display().to_string(),
         lake_files: manifest::hash_files(&opts.lake_dir, &lake_files)?,
         lexicon: reference(&opts.lexicon_path, Some(lexicon.version().to_string()))?,
-        rates: reference(&opts.rates_paths[0], None)?,
+        // The first rate source, already read and hashed by the rate book.
+        rates: rates
+            .sources()
+            .first()
+            .map(|s| manifest::Reference {
+                path: s.path.display().to_string(),
+                version: None,
+                sha256: s.sha256.clone(),
+            })
+            .expect("a rate book holds at least one source"),
         rate_sources: rate_sources.clone(),
         places: reference(&opts.places_path, Some(places.version().to_string()))?,
         config_sha256,

@@ -265,11 +265,7 @@ async fn a_listing_found_again_by_search_is_fetched_conditionally() {
     let b = bases(&cfg, &[("s", &srv.url)]);
     crawl(&cfg, &b).await.unwrap();
     let second = crawl(&cfg, &b).await.unwrap();
-    let ad1: Vec<Hit> = srv
-        .hits()
-        .into_iter()
-        .filter(|h| h.path == "/ad/1")
-        .collect();
+    let ad1 = srv.hits_at("/ad/1");
     assert_eq!(ad1.len(), 2, "fetched once per round");
     assert_eq!(
         ad1[1]

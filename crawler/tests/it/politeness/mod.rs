@@ -81,6 +81,10 @@ impl Srv {
     fn hits(&self) -> Vec<Hit> {
         self.hits.lock().unwrap().clone()
     }
+    /// The requests for exactly `path`, in order.
+    fn hits_at(&self, path: &str) -> Vec<Hit> {
+        self.hits().into_iter().filter(|h| h.path == path).collect()
+    }
     fn paths(&self) -> Vec<String> {
         self.hits().into_iter().map(|h| h.path).collect()
     }

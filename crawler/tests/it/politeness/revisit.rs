@@ -30,11 +30,7 @@ async fn a_revisit_is_conditional_and_a_304_keeps_the_listing_active() {
     round.store(2, Ordering::SeqCst);
     let second = crawl(&cfg, &b).await.unwrap();
 
-    let ad1: Vec<Hit> = srv
-        .hits()
-        .into_iter()
-        .filter(|h| h.path == "/ad/1")
-        .collect();
+    let ad1 = srv.hits_at("/ad/1");
     assert_eq!(ad1.len(), 2);
     let hv = |h: &Hit, n| h.headers.get(n).map(|v| v.to_str().unwrap().to_string());
     assert_eq!(hv(&ad1[0], header::IF_NONE_MATCH), None);

@@ -84,34 +84,24 @@ async fn the_loopback_switch_opens_this_machine_only_and_refusals_name_the_key()
         out.sites[0].robots
     );
 
+    let loopback_only = |dir: &std::path::Path| {
+        let scope = "allow_private_addresses = false\nallow_loopback = true";
+        config(dir, &[("scope", scope)], &[("s", "")])
+    };
     // Only the loopback switch: 127.0.0.1 and localhost are crawled ...
     for target in [
         srv.url.clone(),
         Url::parse(&format!("http://localhost:{port}/")).unwrap(),
     ] {
         let dir = tempfile::tempdir().unwrap();
-        let cfg = config(
-            dir.path(),
-            &[(
-                "scope",
-                "allow_private_addresses = false\nallow_loopback = true",
-            )],
-            &[("s", "")],
-        );
+        let cfg = loopback_only(dir.path());
         let out = crawl(&cfg, &bases(&cfg, &[("s", &target)])).await.unwrap();
         assert_eq!(ids(&out.sites[0]), set(&["s:1", "s:2"]), "{target}");
     }
 
     // ... but not the private ranges: a site linking to 10.0.0.1 gets no request there.
     let dir = tempfile::tempdir().unwrap();
-    let cfg = config(
-        dir.path(),
-        &[(
-            "scope",
-            "allow_private_addresses = false\nallow_loopback = true",
-        )],
-        &[("s", "")],
-    );
+    let cfg = loopback_only(dir.path());
     let private = Url::parse("http://10.0.0.1/").unwrap();
     let out = crawl(&cfg, &bases(&cfg, &[("s", &private)])).await.unwrap();
     let log = fetch_log(&out.sites[0]);
