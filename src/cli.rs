@@ -25,8 +25,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// The main job: crawl the embedded demo marketplace (two rounds, so
-    /// removals show), write the lake, then the tables, figures and warehouse.
+    /// The main job: crawl the embedded demo marketplace (five rounds, on
+    /// days 0, 5, 21, 60 and 100 of its calendar, so removals show), write
+    /// the lake, then the tables, figures and warehouse.
     ///
     /// The demo keeps its lake, state and key under the config's data_dir
     /// (data/demo), which it resets on every run; outputs go to --out.
@@ -88,8 +89,9 @@ pub struct DemoArgs {
     /// Listings generated per site.
     #[arg(long, default_value_t = 150)]
     pub listings_per_site: usize,
-    /// Crawl rounds (the market removes listings between rounds).
-    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=2))]
+    /// Crawl rounds, on days 0, 5, 21, 60 and 100 of the market's calendar
+    /// (it removes listings between rounds).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=5))]
     pub rounds: u32,
     /// Where tables, figures and the DuckDB warehouse go.
     #[arg(long, default_value = "data/out")]

@@ -4,17 +4,19 @@
 //! It owns the survival estimator and the lifecycle rules below. It must not
 //! read the lake or decide which listings form a group (`tables` does).
 //!
-//! Rules: a listing's clock starts at its first observation (`first_seen`).
-//! A listing observed `removed` has an event at its first `removed`
-//! observation (`removed_at`: the removal happened between the last active
-//! sighting and then, so this is an upper bound set by the revisit
-//! schedule). Any other listing is right-censored at its last observation.
-//! Durations are in days (microseconds / 86 400 000 000).
+//! Rules: a listing's clock starts with the crawl run that first saw it.
+//! A listing observed `removed` has an event at the run that first saw it
+//! removed (the removal happened between the last active sighting and then,
+//! so this is an upper bound set by the revisit schedule). Any other listing
+//! is right-censored at the run that last saw it. A run's time is its start
+//! (its earliest observation), so listings seen by one revisit share one
+//! time and a removal and a censoring seen together are a tie (`tables`
+//! computes these). Durations are in days (microseconds / 86 400 000 000).
 
 /// One listing's follow-up.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Spell {
-    /// Days from first sighting to removal (event) or last observation (censored).
+    /// Days from the first sighting's run to the run that saw the removal (event) or last saw the listing (censored).
     pub days: f64,
     /// Whether the listing was seen removed.
     pub removed: bool,

@@ -252,6 +252,8 @@ pub async fn run_schedule(
                     resume: true,
                     stop: Some(stop.clone()),
                     progress: None,
+                    // why: a schedule is real monitoring: it records real time.
+                    clock: Default::default(),
                 };
                 info!(job = cfg.job, "scheduled run starting");
                 job.running = Some((

@@ -99,14 +99,24 @@ pub async fn run(job: &DemoJob) -> Result<DemoSummary, PipelineError> {
         })?;
     }
     let run_ids: Vec<&str> = demo.rounds.iter().map(|r| r.run_id.as_str()).collect();
+    // One line under every figure: the last run id is enough to find the
+    // rest (run ids are numbered), and it stays within the figure's width.
+    let runs = match run_ids.as_slice() {
+        [] => String::new(),
+        [one] => format!("run {one}"),
+        [a, b] => format!("runs {a}, {b}"),
+        [.., z] => format!("{} runs to {z}", run_ids.len()),
+    };
+    let dates = match (demo.rounds.first(), demo.rounds.last()) {
+        (Some(a), Some(z)) if a.crawl_date != z.crawl_date => {
+            format!("{} to {}", a.crawl_date, z.crawl_date)
+        }
+        (Some(a), _) => a.crawl_date.to_string(),
+        _ => String::new(),
+    };
     let source_line = format!(
-        "wildtrace demo marketplace (simulated, seed {}) · runs {} · {}",
+        "wildtrace demo marketplace (simulated, seed {}) · {runs} · {dates}",
         job.market.seed,
-        run_ids.join(", "),
-        demo.rounds
-            .first()
-            .map(|r| r.crawl_date.to_string())
-            .unwrap_or_default()
     );
     let lake_dir = job.config.lake_dir();
     let opts = AnalysisOptions {

@@ -1,6 +1,8 @@
 //! The crawl half of the main job: start the embedded demo marketplace,
 //! crawl it round after round with a normal crawl config (its `demo:<site>`
 //! base URLs resolved to the market's ports), and hand back what happened.
+//! Each round is recorded at its day in the market's calendar
+//! ([`crate::market::round_start`]), so the lake's rounds are days apart.
 //!
 //! It owns the round loop and the reset of the demo's own data folder. It
 //! must not analyse anything, and must never touch a data folder that is not
@@ -11,10 +13,12 @@ use std::path::Path;
 
 use tracing::info;
 
-use crate::market::{DemoMarket, DemoOptions, GroundTruth, RequestRecord};
-use wildtrace_crawler::config::CrawlConfig;
+use crate::market::{
+    BROWSE_SITE, DemoMarket, DemoOptions, GroundTruth, RequestRecord, round_start,
+};
+use wildtrace_crawler::config::{Base, CrawlConfig};
 use wildtrace_crawler::crawl::{
-    CrawlError, CrawlOptions, CrawlOutcome, ProgressSink, crawl_with, resolve_bases,
+    CrawlError, CrawlOptions, CrawlOutcome, ProgressSink, RecordClock, crawl_with, resolve_bases,
 };
 
 /// What the demo crawl did.
@@ -74,6 +78,16 @@ pub fn reset_demo_data(data_dir: &Path) -> Result<(), DemoError> {
     Ok(())
 }
 
+/// `opts`, with the site without search served when a job crawls it
+/// (names `demo:exotica`).
+pub(crate) fn serving(mut opts: DemoOptions, jobs: &[CrawlConfig]) -> DemoOptions {
+    opts.browse_site |= jobs
+        .iter()
+        .flat_map(|j| &j.sites)
+        .any(|s| matches!(&s.base, Base::Named(n) if n == BROWSE_SITE));
+    opts
+}
+
 /// Starts the market, crawls `rounds` rounds, stops the market.
 pub async fn crawl_demo(
     cfg: &CrawlConfig,
@@ -91,7 +105,7 @@ pub async fn crawl_demo_with(
     progress: Option<ProgressSink>,
 ) -> Result<DemoCrawl, DemoError> {
     reset_demo_data(&cfg.data_dir)?;
-    let market = DemoMarket::start(market_opts)
+    let market = DemoMarket::start(serving(market_opts, std::slice::from_ref(cfg)))
         .await
         .map_err(DemoError::Market)?;
     let demo_bases: BTreeMap<String, url::Url> = market
@@ -106,6 +120,10 @@ pub async fn crawl_demo_with(
         info!(round, "demo crawl round");
         let opts = CrawlOptions {
             progress: progress.clone(),
+            // The market's calendar: rounds are days apart in the lake.
+            clock: RecordClock::Simulated {
+                start: round_start(round),
+            },
             ..Default::default()
         };
         outcomes.push(crawl_with(cfg, &bases, opts).await?);

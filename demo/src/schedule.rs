@@ -16,8 +16,8 @@ use wildtrace_crawler::schedule::{
     ScheduleError, ScheduleOptions, ScheduledRun, run_schedule, uses_demo,
 };
 
-use crate::market::{DemoMarket, DemoOptions};
-use crate::run::{DemoError, reset_demo_data};
+use crate::market::{DemoMarket, DemoOptions, LAST_ROUND};
+use crate::run::{DemoError, reset_demo_data, serving};
 
 /// Failures of a demo schedule.
 #[derive(Debug, thiserror::Error)]
@@ -43,7 +43,7 @@ pub async fn run_with_market(
         reset_demo_data(&j.data_dir)?;
     }
     let market = Arc::new(
-        DemoMarket::start(market_opts)
+        DemoMarket::start(serving(market_opts, &jobs))
             .await
             .map_err(DemoError::Market)?,
     );
@@ -58,7 +58,7 @@ pub async fn run_with_market(
         named_bases,
         // The simulated platforms take listings down between crawls.
         after_run: Some(Arc::new(move |_job: &CrawlConfig| {
-            hook_market.set_round((hook_market.round() + 1).min(2));
+            hook_market.set_round((hook_market.round() + 1).min(LAST_ROUND));
         })),
     };
     // The scheduler drops its options (and the hook's handle) when it returns.

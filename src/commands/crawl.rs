@@ -15,6 +15,7 @@ pub fn run(args: CrawlArgs) -> anyhow::Result<()> {
             resume: args.resume,
             stop: Some(stop_on_signals()),
             progress: crate::progress::crawl_bars(),
+            ..Default::default()
         };
         crawl_with(&cfg, &bases, opts).await
     })?;

@@ -12,3 +12,4 @@ mod pipeline;
 mod resume;
 mod schedule;
 mod support;
+mod takedowns;

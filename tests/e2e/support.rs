@@ -160,7 +160,8 @@ pub fn lake_id(l: &TruthListing) -> String {
 
 /// Listings a crawl with these search terms can reach in a round: found by
 /// a search, or (on the shop, whose robots.txt names a sitemap of every
-/// visible product) listed in its sitemap.
+/// visible product) listed in its sitemap, or (on the site without search,
+/// every visible item linked from its categories) by following links.
 pub fn reachable<'a>(gt: &'a GroundTruth, terms: &[String], round: u32) -> Vec<&'a TruthListing> {
     gt.listings
         .iter()
@@ -168,7 +169,9 @@ pub fn reachable<'a>(gt: &'a GroundTruth, terms: &[String], round: u32) -> Vec<&
             !l.disallowed
                 && gt.visible_in_round(l, round)
                 && (l.tags.iter().any(|t| terms.contains(t))
-                    || gt.site(&l.site).is_some_and(|s| s.kind == SiteKind::Shop))
+                    || gt
+                        .site(&l.site)
+                        .is_some_and(|s| matches!(s.kind, SiteKind::Shop | SiteKind::Catalogue)))
         })
         .collect()
 }

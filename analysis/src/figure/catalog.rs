@@ -543,8 +543,8 @@ fn survival(c: &Ctx, t: &View, f: &Frame, id: &str) -> Result<Built, AnalysisErr
     if by.is_empty() {
         return Ok(Built::Skipped("no curves per platform".into()));
     }
-    // Days, or hours/minutes/seconds when every removal came within a day
-    // (e.g. the demo, whose crawl rounds are seconds apart).
+    // Days, or hours/minutes/seconds when every revisit came within a day
+    // (a job revisiting hourly, or a test crawling rounds seconds apart).
     let max = by.values().flatten().map(|p| p.0).fold(0.0, f64::max);
     let (scale, unit) = if max >= 2.0 {
         (1.0, "Days")

@@ -459,7 +459,8 @@ impl Draw for Boxes {
         let mut entries = Vec::new();
         for (i, (name, v)) in groups.iter().enumerate() {
             let i = i as i32;
-            let c = colour(i as usize, name);
+            // The box's fill, opaque, so its legend swatch is the colour drawn.
+            let c = tint(colour(i as usize, name), 0.55);
             let (q1, med, q3) = (quantile(v, 0.25), quantile(v, 0.5), quantile(v, 0.75));
             let (min, max) = (v[0], v[v.len() - 1]);
             let centre = SegmentValue::CenterOf(i);
@@ -472,7 +473,7 @@ impl Draw for Boxes {
                     (SegmentValue::Exact(i), q1),
                     (SegmentValue::Exact(i + 1), q3),
                 ],
-                c.mix(0.55).filled(),
+                c.filled(),
             );
             let w = plot.dim_in_pixel().0 / (n as u32 + 1);
             b.set_margin(0, 0, w / 4, w / 4);
@@ -507,6 +508,12 @@ pub(crate) struct Heat {
     pub empty_message: String,
 }
 
+/// `c` at opacity `a` over white, as one opaque colour.
+fn tint(c: RGBColor, a: f64) -> RGBColor {
+    let mix = |x: u8| (f64::from(x) * a + 255.0 * (1.0 - a)).round() as u8;
+    RGBColor(mix(c.0), mix(c.1), mix(c.2))
+}
+
 /// A light-to-dark blue ramp ending in Okabe–Ito blue (readable for every
 /// common colour-vision deficiency, since only lightness varies).
 fn ramp(t: f64) -> RGBColor {
@@ -514,6 +521,88 @@ fn ramp(t: f64) -> RGBColor {
     let (a, b) = ((0xEE, 0xF4, 0xFA), (0x00, 0x3F, 0x6B));
     let mix = |x: u8, y: u8| (f64::from(x) + (f64::from(y) - f64::from(x)) * t).round() as u8;
     RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+}
+
+/// The heat map's colour classes: cells are coloured by class, not on a
+/// continuous ramp, so the legend names the range of every colour drawn
+/// (empty cells included) and no cell has a colour the legend lacks.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct HeatClasses {
+    /// Inclusive (low, high) of each class, lightest first; whole numbers
+    /// from 1 to the largest value, at most four classes of equal width.
+    pub ranges: Vec<(f64, f64)>,
+}
+
+/// The colour of an empty (zero) cell.
+const HEAT_EMPTY: RGBColor = RGBColor(0xFA, 0xFA, 0xFA);
+
+impl HeatClasses {
+    /// Classes for values up to `max`.
+    pub(crate) fn new(max: f64) -> HeatClasses {
+        let max = max.ceil().max(1.0);
+        let width = (max / 4.0).ceil().max(1.0);
+        let mut ranges = Vec::new();
+        let mut low = 1.0;
+        while low <= max {
+            let high = (low + width - 1.0).min(max);
+            ranges.push((low, high));
+            low = high + 1.0;
+        }
+        HeatClasses { ranges }
+    }
+
+    /// The class of `v`: `None` for an empty cell, else the first class
+    /// whose high is at least `v` (a fraction falls in the class above it).
+    pub(crate) fn of(&self, v: f64) -> Option<usize> {
+        if v <= 0.0 {
+            return None;
+        }
+        Some(
+            self.ranges
+                .iter()
+                .position(|&(_, high)| v <= high)
+                .unwrap_or(self.ranges.len() - 1),
+        )
+    }
+
+    /// The fill of a class (or of an empty cell).
+    pub(crate) fn fill(&self, class: Option<usize>) -> RGBColor {
+        match class {
+            None => HEAT_EMPTY,
+            Some(k) => ramp(0.15 + 0.85 * (k + 1) as f64 / self.ranges.len() as f64),
+        }
+    }
+
+    /// Whether a class is dark enough for white numbers.
+    fn dark(&self, class: Option<usize>) -> bool {
+        class.is_some_and(|k| (k + 1) as f64 / self.ranges.len() as f64 > 0.55)
+    }
+
+    /// One legend entry per class, darkest first, then the empty cells.
+    pub(crate) fn legend(&self) -> Vec<(String, RGBColor)> {
+        let mut out: Vec<(String, RGBColor)> = self
+            .ranges
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(k, &(low, high))| {
+                let label = if low == high {
+                    number(low)
+                } else {
+                    format!("{}–{}", number(low), number(high))
+                };
+                (label, self.fill(Some(k)))
+            })
+            .collect();
+        out.push(("none".into(), HEAT_EMPTY));
+        out
+    }
+}
+
+impl Heat {
+    fn classes(&self) -> HeatClasses {
+        HeatClasses::new(self.values.iter().flatten().copied().fold(0.0, f64::max))
+    }
 }
 
 impl Draw for Heat {
@@ -552,30 +641,20 @@ impl Draw for Heat {
             .label_style(font(s, 15.0).color(&INK))
             .axis_desc_style(font(s, 18.0).color(&INK))
             .draw()?;
-        let max = self
-            .values
-            .iter()
-            .flatten()
-            .copied()
-            .fold(0.0, f64::max)
-            .max(1.0);
+        let classes = self.classes();
         for (r, row) in self.values.iter().enumerate() {
             for (c, &v) in row.iter().enumerate() {
                 let (r, c) = (r as i32, c as i32);
-                let fill = if v > 0.0 {
-                    ramp(0.15 + 0.85 * v / max)
-                } else {
-                    RGBColor(0xFA, 0xFA, 0xFA)
-                };
+                let class = classes.of(v);
                 chart.draw_series(std::iter::once(Rectangle::new(
                     [
                         (SegmentValue::Exact(c), SegmentValue::Exact(r)),
                         (SegmentValue::Exact(c + 1), SegmentValue::Exact(r + 1)),
                     ],
-                    fill.filled(),
+                    classes.fill(class).filled(),
                 )))?;
                 if v > 0.0 {
-                    let text = if v / max > 0.55 { WHITE } else { INK };
+                    let text = if classes.dark(class) { WHITE } else { INK };
                     chart.draw_series(std::iter::once(Text::new(
                         number(v),
                         (SegmentValue::CenterOf(c), SegmentValue::CenterOf(r)),
@@ -586,16 +665,7 @@ impl Draw for Heat {
                 }
             }
         }
-        let entries = [0.25, 0.5, 1.0]
-            .iter()
-            .map(|&t| {
-                (
-                    format!("{} or more", number((max * t).ceil())),
-                    ramp(0.15 + 0.85 * t),
-                )
-            })
-            .rev()
-            .collect::<Vec<_>>();
+        let entries = classes.legend();
         legend(&legend_area, f, &entries, s)
     }
 }
@@ -687,6 +757,45 @@ mod tests {
         assert_eq!(number(1234567.0), "1,234,567");
         assert_eq!(number(-1000.0), "-1,000");
         assert_eq!(number(2.25), "2.2");
+    }
+
+    #[test]
+    fn every_heat_cell_has_a_legend_entry_that_names_its_value() {
+        for max in [1.0, 2.0, 3.0, 5.0, 7.0, 24.0, 25.0, 100.0, 1234.0] {
+            let c = HeatClasses::new(max);
+            assert!(c.ranges.len() <= 4 && !c.ranges.is_empty(), "{max}");
+            let legend = c.legend();
+            for v in 0..=(max as u32) {
+                let v = f64::from(v);
+                let fill = c.fill(c.of(v));
+                let entry = legend
+                    .iter()
+                    .find(|(_, colour)| *colour == fill)
+                    .unwrap_or_else(|| panic!("max {max}: {v} has no legend entry"));
+                // The entry's label names a range holding v.
+                let (low, high) = match entry.0.split_once('–') {
+                    _ if entry.0 == "none" => (0.0, 0.0),
+                    Some((a, b)) => (
+                        a.replace(',', "").parse().unwrap(),
+                        b.replace(',', "").parse().unwrap(),
+                    ),
+                    None => {
+                        let x: f64 = entry.0.replace(',', "").parse().unwrap();
+                        (x, x)
+                    }
+                };
+                assert!(
+                    low <= v && v <= high,
+                    "max {max}: {v} drawn as {:?}",
+                    entry.0
+                );
+            }
+            // Distinct colours, one per entry.
+            let mut colours: Vec<_> = legend.iter().map(|e| (e.1.0, e.1.1, e.1.2)).collect();
+            colours.sort();
+            colours.dedup();
+            assert_eq!(colours.len(), legend.len(), "max {max}");
+        }
     }
 
     #[test]

@@ -240,7 +240,7 @@ pub mod removal_rates {
     pub const GROUP_KIND: Column = col("group_kind", ColumnType::Utf8)
         .defined("all, platform or taxon_group: confirmed and suspected listings of the group.");
     pub const REMOVED_WITHIN_7D: Column = col("removed_within_7d", ColumnType::Int64).defined(
-        "Listings seen removed at most 7 days after their first sighting (likewise 30d, 90d).",
+        "Listings seen removed at most 7 days after their first sighting (likewise 30d, 90d); times are the starts of the crawl runs that saw them.",
     );
     pub const REMOVED_WITHIN_30D: Column = col("removed_within_30d", ColumnType::Int64);
     pub const REMOVED_WITHIN_90D: Column = col("removed_within_90d", ColumnType::Int64);
@@ -274,7 +274,7 @@ pub mod km_curves {
 
     pub use super::shared::{GROUP, GROUP_KIND};
     pub const TIME_DAYS: Column = col("time_days", ColumnType::Float64)
-        .defined("Days from first sighting to removal (event) or last observation (censored).");
+        .defined("Days from the start of the crawl run that first saw the listing to the start of the run that saw it removed (event) or last saw it (censored).");
     pub const AT_RISK: Column = col("at_risk", ColumnType::Int64);
     pub const EVENTS: Column = col("events", ColumnType::Int64);
     pub const CENSORED: Column = col("censored", ColumnType::Int64);

@@ -28,9 +28,13 @@ use crate::trends::{self, MonthIndex};
 const OBSERVED_US: &str = "observed_us";
 const POSTED_DAYS: &str = "posted_days";
 const FIRST_US: &str = "first_observed_us";
-const LAST_US: &str = "last_observed_us";
 const LAST_ACTIVE_US: &str = "last_active_us";
 const REMOVED_AT_US: &str = "removed_at_us";
+/// The start of an observation's crawl run: its run's earliest observation.
+const RUN_START_US: &str = "run_start_us";
+const FIRST_RUN_US: &str = "first_run_us";
+const LAST_RUN_US: &str = "last_run_us";
+const REMOVED_RUN_US: &str = "removed_run_us";
 const REMOVED: &str = "removed";
 
 /// The latest observation of every listing, and how many observations there were.
@@ -43,7 +47,9 @@ pub(super) struct PerListing {
 /// the text, price, seller and places of the latest observation that is not
 /// a removal (a removal page often has no text) — or of the latest one if
 /// every observation is a removal; ties on time are broken by run id. The
-/// listing is removed if any observation says so.
+/// listing is removed if any observation says so. For the takedown clock,
+/// each listing also gets the starts of the runs that first saw it, last saw
+/// it and first saw it removed.
 pub(super) fn latest_per_listing(observations: LazyFrame) -> Result<PerListing, AnalysisError> {
     let obs = observations.select([
         col(lake::LISTING_ID.name),
@@ -72,6 +78,21 @@ pub(super) fn latest_per_listing(observations: LazyFrame) -> Result<PerListing, 
         .collect()?;
     let n_obs = n_obs.column("n")?.i64()?.get(0).unwrap_or(0);
 
+    // why: a run takes minutes to hours; listings seen in one run share its
+    // start as their time, so a removal and a censoring seen by the same
+    // revisit are a tie, as the estimator expects, not minutes apart by
+    // the order the crawler happened to fetch them in.
+    let run_starts = obs
+        .clone()
+        .group_by([col(lake::RUN_ID.name)])
+        .agg([col(OBSERVED_US).min().alias(RUN_START_US)]);
+    let obs = obs.join(
+        run_starts,
+        [col(lake::RUN_ID.name)],
+        [col(lake::RUN_ID.name)],
+        JoinArgs::new(JoinType::Left),
+    );
+
     let status = || col(lake::STATUS.name);
     let order = [
         status().neq(lit("removed")),
@@ -91,15 +112,20 @@ pub(super) fn latest_per_listing(observations: LazyFrame) -> Result<PerListing, 
             latest(crate::lake::SOURCE),
             is_removed.clone().any(true).alias(REMOVED),
             col(OBSERVED_US).min().alias(FIRST_US),
-            col(OBSERVED_US).max().alias(LAST_US),
             col(OBSERVED_US)
                 .filter(is_removed.clone().not())
                 .max()
                 .alias(LAST_ACTIVE_US),
             col(OBSERVED_US)
-                .filter(is_removed)
+                .filter(is_removed.clone())
                 .min()
                 .alias(REMOVED_AT_US),
+            col(RUN_START_US).min().alias(FIRST_RUN_US),
+            col(RUN_START_US).max().alias(LAST_RUN_US),
+            col(RUN_START_US)
+                .filter(is_removed)
+                .min()
+                .alias(REMOVED_RUN_US),
             latest(lake::TITLE.name),
             latest(lake::DESCRIPTION.name),
             latest(lake::QUANTITY.name),
@@ -199,9 +225,11 @@ impl Listings {
         let sources = column(crate::lake::SOURCE)?.str()?;
         let removed = column(REMOVED)?.bool()?;
         let first_us = column(FIRST_US)?.i64()?;
-        let last_us = column(LAST_US)?.i64()?;
         let last_active = column(LAST_ACTIVE_US)?.i64()?;
         let removed_at = column(REMOVED_AT_US)?.i64()?;
+        let first_run = column(FIRST_RUN_US)?.i64()?;
+        let last_run = column(LAST_RUN_US)?.i64()?;
+        let removed_run = column(REMOVED_RUN_US)?.i64()?;
         let titles = column(lake::TITLE.name)?.str()?;
         let descriptions = column(lake::DESCRIPTION.name)?.str()?;
         let quantities = column(lake::QUANTITY.name)?.i32()?;
@@ -255,10 +283,12 @@ impl Listings {
                 })
                 .unwrap_or_default();
 
-            let end_us = if is_removed {
-                removed_at.get(i).unwrap_or(first)
+            // The takedown clock runs between run starts (see latest_per_listing).
+            let start_run = first_run.get(i).unwrap_or(first);
+            let end_run = if is_removed {
+                removed_run.get(i).unwrap_or(start_run)
             } else {
-                last_us.get(i).unwrap_or(first)
+                last_run.get(i).unwrap_or(start_run)
             };
 
             f.listing_id.push(id.to_string());
@@ -306,7 +336,7 @@ impl Listings {
             f.last_active.push(last_active.get(i));
             f.removed_at.push(removed_at.get(i));
             f.removed.push(is_removed);
-            f.days.push(takedown::days_between(first, end_us));
+            f.days.push(takedown::days_between(start_run, end_run));
         }
         prices::flag_outliers(&mut f.flag, &f.usd_cents, &f.taxon_group, &f.product_type);
         Ok(f)

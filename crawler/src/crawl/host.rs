@@ -387,7 +387,7 @@ impl HostWorker {
     ) {
         self.lane.pending.log.push(FetchRow {
             run_id: self.ctx.run_id.clone(),
-            requested_at: Utc::now(),
+            requested_at: self.ctx.clock.now(),
             url: url.to_string(),
             kind: kind.to_string(),
             outcome: outcome.to_string(),

@@ -19,11 +19,14 @@
 //! - [`discover`]: links from search pages, sitemaps and followed pages
 //!   (start URLs, listing indexes, listing pages) into the frontier;
 //! - [`rows`]: lake rows and registry entries from listing pages;
-//! - [`evidence`]: WARC records of every exchange in evidence mode.
+//! - [`evidence`]: WARC records of every exchange in evidence mode;
+//! - [`clock`]: the time a run records (the wall clock, or the demo's
+//!   simulated calendar); never used for pacing.
 //!
 //! It must not sleep inside the HTTP client or retry anywhere but through
 //! the frontier.
 
+mod clock;
 mod discover;
 mod evidence;
 mod frontier;
@@ -34,6 +37,7 @@ mod rows;
 mod scope;
 mod summary;
 
+pub use clock::RecordClock;
 pub use summary::Missing;
 
 use std::collections::BTreeMap;
@@ -167,6 +171,9 @@ pub struct CrawlOptions {
     pub stop: Option<watch::Receiver<bool>>,
     /// Where the run reports its progress (the binary draws bars from it).
     pub progress: Option<ProgressSink>,
+    /// The calendar the run records in ([`RecordClock::Wall`] unless the
+    /// demo simulates one). Pacing always uses the real clock.
+    pub clock: RecordClock,
 }
 
 /// What a crawl run tells about its progress as it goes, per site. The
@@ -223,13 +230,16 @@ pub async fn crawl(
 }
 
 /// The frontier seeds of a new run: each search term's first results page,
-/// the start URLs, then the known listings due for a revisit.
+/// the start URLs, then the known listings due for a revisit (`now` is the
+/// run's record time, which the revisit interval is measured in).
 fn seeds(
     cfg: &CrawlConfig,
     bases: &BTreeMap<String, Url>,
     store: &Store,
     now: DateTime<Utc>,
 ) -> Result<Vec<(String, Vec<FrontierTask>)>, CrawlError> {
+    // why: tasks are due by the real clock, whatever calendar the run records in.
+    let due = Utc::now();
     let mut out = Vec::new();
     for site in &cfg.sites {
         let base = bases.get(&site.name).ok_or_else(|| CrawlError::Site {
@@ -243,7 +253,7 @@ fn seeds(
             kind,
             depth: 0,
             attempt: 0,
-            not_before: now,
+            not_before: due,
         };
         if let Some(search) = &site.search {
             for term in &site.terms {
@@ -303,11 +313,12 @@ pub async fn crawl_with(
 ) -> Result<CrawlOutcome, CrawlError> {
     let state_dir = cfg.state_dir();
     let mut store = Store::open(&state_dir)?;
+    let clock = clock::RunClock::start(opts.clock);
     let run: RunInfo = match store.unfinished_run(&cfg.job)? {
         Some(r) if opts.resume => r,
         Some(r) => return Err(CrawlError::Interrupted { run_id: r.run_id }),
         None => {
-            let now = Utc::now();
+            let now = clock.now();
             let seeds = seeds(cfg, bases, &store, now)?;
             // The run number is claimed and the frontier seeded in one
             // transaction, before any request: a crashed run's id is never reused.
@@ -332,6 +343,7 @@ pub async fn crawl_with(
         run_id: run_id.clone(),
         stop: opts.stop.clone(),
         progress: opts.progress.clone(),
+        clock,
     });
 
     let mut handles = Vec::new();
@@ -417,7 +429,7 @@ pub async fn crawl_with(
         }
         sites.push(outcome);
     }
-    store.with(|s| s.finish_run(&run_id, Utc::now()))?;
+    store.with(|s| s.finish_run(&run_id, ctx.clock.now()))?;
     Ok(CrawlOutcome {
         run_id,
         crawl_date: run.crawl_date,
@@ -445,6 +457,8 @@ struct Ctx {
     run_id: String,
     stop: Option<watch::Receiver<bool>>,
     progress: Option<ProgressSink>,
+    /// What observations, log rows and registry entries are stamped with.
+    clock: clock::RunClock,
 }
 
 impl Ctx {

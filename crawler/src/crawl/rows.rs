@@ -10,7 +10,6 @@
 //! ingest path (so `inspect` shows exactly what is stored, pseudonyms and
 //! masking included).
 
-use chrono::Utc;
 use scraper::Html;
 use sha2::{Digest, Sha256};
 use url::Url;
@@ -57,7 +56,7 @@ impl HostWorker {
         let warc = self.lane.last_warc.as_ref();
         ListingRow {
             run_id: self.ctx.run_id.clone(),
-            observed_at: Utc::now(),
+            observed_at: self.ctx.clock.now(),
             listing_id,
             url: task.url.to_string(),
             canonical_url: task.canonical.clone(),
@@ -140,7 +139,7 @@ impl HostWorker {
     ) {
         let mut row = last;
         row.run_id = self.ctx.run_id.clone();
-        row.observed_at = Utc::now();
+        row.observed_at = self.ctx.clock.now();
         row.url = task.url.to_string();
         row.status = "active".into();
         row.removal_reason = None;

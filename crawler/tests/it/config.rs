@@ -61,7 +61,10 @@ fn good_config_loads_and_identifies_us() {
 fn the_shipped_demo_config_is_valid() {
     let path = crate::manifest_dir().join("../config/demo.toml");
     let cfg = CrawlConfig::load(&path).unwrap();
-    assert_eq!(cfg.sites.len(), 3);
+    let names: Vec<&str> = cfg.sites.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["bazaar", "curioshop", "reptileforum", "exotica"]);
+    // The site without search is discovered from its start URL.
+    assert!(cfg.sites[3].search.is_none() && !cfg.sites[3].start.is_empty());
 }
 
 #[test]

@@ -9,7 +9,7 @@
 //! site draws from its own ChaCha stream, so changing one site's rules does not
 //! reshuffle the others. It renders no HTML (that is `sites`).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use rand::seq::{IndexedRandom, SliceRandom};
@@ -1430,7 +1430,7 @@ const SITE_SPECS: [SiteSpec; 3] = [
 /// [`DemoOptions::browse_site`] asks for it (after the other three, on its
 /// own random stream, so they are generated exactly as without it).
 const BROWSE_SPEC: SiteSpec = SiteSpec {
-    name: "exotica",
+    name: super::BROWSE_SITE,
     kind: SiteKind::Catalogue,
     cp1252: false,
     languages: ALL_LANGS,
@@ -1720,12 +1720,21 @@ fn gen_site(spec: &SiteSpec, site_no: u64, opts: &DemoOptions) -> Vec<TruthListi
     let disallowed: BTreeSet<usize> = pick_set(&mut rng, n, share(n, 10, 5)).into_iter().collect();
     let round2: BTreeSet<usize> = pick_set(&mut rng, n, share(n, 15, 4)).into_iter().collect();
     let round1: Vec<usize> = (0..n).filter(|i| !round2.contains(i)).collect();
-    let mut removed: Vec<(usize, &'static str)> = Vec::new();
+    // The new listings appear in turn in round 2 and round 3 (in id order).
+    let appears: BTreeMap<usize, u32> = round2
+        .iter()
+        .enumerate()
+        .map(|(j, &i)| (i, 2 + (j % 2) as u32))
+        .collect();
+    // Removals: half and half between the site's two styles, and in turn
+    // from round 2, 3, 4 and 5 on (so every round sees some from 4 on).
+    let mut removed: Vec<(usize, &'static str, u32)> = Vec::new();
     for (j, pos) in pick_set(&mut rng, round1.len(), share(round1.len(), 25, 3))
         .into_iter()
         .enumerate()
     {
-        removed.push((round1[pos], spec.removal_styles[j % 2]));
+        let from = 2 + (j % (super::LAST_ROUND as usize - 1)) as u32;
+        removed.push((round1[pos], spec.removal_styles[j % 2], from));
     }
     removed.sort();
     let poa: BTreeSet<usize> = pick_set(&mut rng, n, share(n, 5, 10)).into_iter().collect();
@@ -1750,6 +1759,17 @@ fn gen_site(spec: &SiteSpec, site_no: u64, opts: &DemoOptions) -> Vec<TruthListi
         let y = fy + j as i32;
         let to = if y == ly { last } else { day(y, 12, 31) };
         dates[i] = random_date_between(&mut rng, day(y, 1, 1), to);
+    }
+    // A new listing was posted between the round before its first and that
+    // round, in the market's calendar (unless it holds one of the years
+    // above). Its own stream, so the draws above and below are unchanged.
+    let mut posting = ChaCha8Rng::seed_from_u64(opts.seed);
+    posting.set_stream(100 + site_no);
+    for (&i, &r) in &appears {
+        if !year_order.contains(&i) {
+            let from = super::round_date(r - 1) + chrono::Days::new(1);
+            dates[i] = random_date_between(&mut posting, from, super::round_date(r));
+        }
     }
 
     // Every seller gets at least one listing (at a random position).
@@ -1952,8 +1972,8 @@ fn gen_site(spec: &SiteSpec, site_no: u64, opts: &DemoOptions) -> Vec<TruthListi
             })
             .collect();
 
-        let (removed_from_round, removal) = match removed.iter().find(|(j, _)| *j == i) {
-            Some((_, style)) => (Some(2), Some(style.to_string())),
+        let (removed_from_round, removal) = match removed.iter().find(|(j, _, _)| *j == i) {
+            Some((_, style, from)) => (Some(*from), Some(style.to_string())),
             None => (None, None),
         };
         let q = quantity.map(Qty::value);
@@ -1993,7 +2013,7 @@ fn gen_site(spec: &SiteSpec, site_no: u64, opts: &DemoOptions) -> Vec<TruthListi
                 .map(str::to_string),
             tags: kd.tags.iter().map(|s| s.to_string()).collect(),
             image_paths,
-            appears_round: if round2.contains(&i) { 2 } else { 1 },
+            appears_round: appears.get(&i).copied().unwrap_or(1),
             removed_from_round,
             removal,
             category: (spec.kind == SiteKind::Catalogue).then(|| category_of(kd.kind).to_string()),
@@ -2006,9 +2026,11 @@ fn gen_site(spec: &SiteSpec, site_no: u64, opts: &DemoOptions) -> Vec<TruthListi
 /// (same options, byte-identical [`GroundTruth::to_json`]).
 ///
 /// Per site (forum: 2/3 of `listings_per_site`): about 10 % of listings live
-/// under a robots-disallowed prefix, 15 % appear only in round 2, 25 % of the
-/// round-1 listings are removed from round 2 on (half and half between the
-/// site's two removal styles), 5 % have no price, 20 % carry a contact
+/// under a robots-disallowed prefix, 15 % are new (posted and first shown in
+/// round 2 or 3, in turn; posted between that round's day and the day of the
+/// round before, unless one holds a year below), 25 % of the
+/// round-1 listings are removed (half and half between the site's two
+/// removal styles; in turn from round 2, 3, 4 and 5 on), 5 % have no price, 20 % carry a contact
 /// detail in the description (e-mail, phone, @handle in turn), 40 % state a
 /// quantity; posted dates cover every year 2019..=2026 whenever the site has
 /// at least 8 listings.

@@ -60,8 +60,20 @@
 //! The market starts in round 1. [`DemoMarket::set_round`] (or `POST
 //! /round/{n}` on the admin listener) switches every site to another round at
 //! once. A listing is visible in round `r` when `appears_round <= r` and it
-//! is not removed by then ([`GroundTruth::visible_in_round`]). Only round 1
-//! and round 2 differ; rounds above 2 look like round 2.
+//! is not removed by then ([`GroundTruth::visible_in_round`]). Rounds 1 to
+//! [`LAST_ROUND`] differ; rounds above it look like the last.
+//!
+//! # Calendar
+//!
+//! The market lives in its own calendar: round `r` is on the day
+//! [`ROUND_DAYS`]`[r - 1]` after [`CALENDAR_START`] (days 0, 5, 21, 60 and
+//! 100); [`round_start`] gives the instant. The demo crawls each round with
+//! the crawler's record clock set to that instant, so the lake's
+//! `observed_at` and removal times are in days, as a real monitoring
+//! schedule's would be. The days sit off the 7-, 30- and 90-day takedown
+//! windows, so a removal first seen in a round falls in the same windows
+//! whatever the seconds a crawl round takes, and the last round follows
+//! every listing past 90 days.
 
 mod generate;
 mod server;
@@ -74,6 +86,43 @@ use serde::{Deserialize, Serialize};
 pub use generate::generate;
 pub use server::{DemoMarket, DemoSite, RequestRecord};
 
+/// The name of the site browsed by category, without search (`exotica`),
+/// served when [`DemoOptions::browse_site`] is set.
+pub const BROWSE_SITE: &str = "exotica";
+
+/// The day the demo's calendar starts (round 1): the Monday after the
+/// latest posted date the generator draws (2026-10-31).
+pub const CALENDAR_START: (i32, u32, u32) = (2026, 11, 2);
+
+/// Days after [`CALENDAR_START`] of rounds 1 to 5. Listings are removed
+/// from round 2, 3, 4 or 5 on; rounds above [`LAST_ROUND`] look like it.
+pub const ROUND_DAYS: [i64; 5] = [0, 5, 21, 60, 100];
+
+/// The last round that differs from the one before.
+pub const LAST_ROUND: u32 = ROUND_DAYS.len() as u32;
+
+/// The calendar day of `round` (rounds above [`LAST_ROUND`] are 30 days apart
+/// after it; values below 1 count as 1).
+pub fn round_date(round: u32) -> NaiveDate {
+    let (y, m, d) = CALENDAR_START;
+    let start = NaiveDate::from_ymd_opt(y, m, d).expect("valid calendar start");
+    let r = round.max(1) as usize;
+    let days = match ROUND_DAYS.get(r - 1) {
+        Some(d) => *d,
+        None => ROUND_DAYS[ROUND_DAYS.len() - 1] + 30 * (r - ROUND_DAYS.len()) as i64,
+    };
+    start + chrono::Days::new(days as u64)
+}
+
+/// The instant a crawl of `round` starts in the demo's calendar: 09:00 UTC
+/// on [`round_date`].
+pub fn round_start(round: u32) -> chrono::DateTime<chrono::Utc> {
+    round_date(round)
+        .and_hms_opt(9, 0, 0)
+        .expect("valid time")
+        .and_utc()
+}
+
 /// Knobs of the demo marketplace. Everything the market serves is a pure
 /// function of these options (and of the ports it is bound to).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -85,9 +134,10 @@ pub struct DemoOptions {
     /// `Crawl-delay` (seconds) the forum's robots.txt asks for.
     pub crawl_delay: f64,
     /// Also serve `exotica`, the category-browsed site without search
-    /// (`listings_per_site` listings). Off by default: the main demo job does
-    /// not crawl it yet, and without it the other three sites and the ground
-    /// truth are exactly what they were before it existed.
+    /// (`listings_per_site` listings). Off by default, so the other three
+    /// sites and their ground truth are the same with or without it; the
+    /// demo run turns it on when its job names `demo:exotica` (the main job
+    /// does).
     #[serde(default)]
     pub browse_site: bool,
 }
@@ -213,9 +263,11 @@ pub struct TruthListing {
     pub tags: Vec<String>,
     /// Root-relative paths of the listing's images, in page order.
     pub image_paths: Vec<String>,
-    /// First round the listing is visible in (1 or 2).
+    /// First round the listing is visible in (1, 2 or 3); a listing new in
+    /// round 2 or 3 was posted after the round before.
     pub appears_round: u32,
-    /// First round the listing is gone in (`Some(2)`), if it is removed.
+    /// First round the listing is gone in (2 to [`LAST_ROUND`]), if it is removed:
+    /// it was taken down between the [`round_date`] before and that one.
     pub removed_from_round: Option<u32>,
     /// How a removed listing's page answers: `http_404`, `http_410` or
     /// `ended_marker` (a 200 page showing the site's `ended_marker`).

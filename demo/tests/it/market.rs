@@ -7,8 +7,8 @@ use std::str::FromStr;
 use regex::Regex;
 use rust_decimal::Decimal;
 use wildtrace_demo::market::{
-    DemoMarket, DemoOptions, GroundTruth, RequestRecord, SiteKind, SiteTruth, TruthListing,
-    generate,
+    DemoMarket, DemoOptions, GroundTruth, LAST_ROUND, RequestRecord, SiteKind, SiteTruth,
+    TruthListing, generate,
 };
 
 const UA: &str = "wildtrace-test/0.1 (+https://example.invalid/wildtrace)";
@@ -239,7 +239,8 @@ fn generate_is_deterministic_and_sized() {
 
 fn check_invariants(gt: &GroundTruth) {
     let first = chrono::NaiveDate::from_ymd_opt(2019, 1, 1).unwrap();
-    let last = chrono::NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
+    // The latest posting: a new listing of round 3, posted before that round.
+    let last = wildtrace_demo::market::round_date(3);
     let terms: BTreeSet<&str> = gt.search_terms.iter().map(String::as_str).collect();
     assert_eq!(terms.len(), 14);
     for site in &gt.sites {
@@ -274,10 +275,15 @@ fn check_invariants(gt: &GroundTruth) {
                 .iter()
                 .any(|p| l.path.starts_with(p));
             assert_eq!(l.disallowed, under, "{}", l.path);
-            assert!(l.appears_round == 1 || l.appears_round == 2);
+            assert!((1..=3).contains(&l.appears_round));
+            if l.appears_round > 1 && l.posted_date > wildtrace_demo::market::round_date(1) {
+                // Posted between the round before and the round it appears in.
+                assert!(l.posted_date > wildtrace_demo::market::round_date(l.appears_round - 1));
+                assert!(l.posted_date <= wildtrace_demo::market::round_date(l.appears_round));
+            }
             match (l.removed_from_round, &l.removal) {
                 (None, None) => {}
-                (Some(2), Some(style)) => {
+                (Some(r), Some(style)) if (2..=LAST_ROUND).contains(&r) => {
                     assert_eq!(l.appears_round, 1);
                     styles.insert(style.clone());
                     match style.as_str() {
@@ -353,8 +359,15 @@ fn ground_truth_invariants() {
             "{site} disallowed"
         );
         assert!(
-            (0.13..=0.17).contains(&share(&|l| l.appears_round == 2)),
-            "{site} round 2"
+            (0.13..=0.17).contains(&share(&|l| l.appears_round > 1)),
+            "{site} new in round 2 or 3"
+        );
+        let new_in = |r: u32| ls.iter().filter(|l| l.appears_round == r).count();
+        assert!(
+            new_in(2).abs_diff(new_in(3)) <= 1,
+            "{site}: new in turn, {} vs {}",
+            new_in(2),
+            new_in(3)
         );
         assert!(
             (0.18..=0.23).contains(&share(&|l| l.removal.is_some())),
@@ -758,38 +771,48 @@ async fn removals_follow_the_rounds() {
         let want = if l.appears_round == 1 { 200 } else { 404 };
         assert_eq!(r.status, want, "round 1 {}", l.path);
     }
-    market.set_round(2);
-    assert_eq!(market.round(), 2);
+    // Each round of the calendar, and one beyond the last (which looks like it).
     let mut styles = BTreeSet::new();
-    for l in &gt.listings {
-        let site = gt.site(&l.site).unwrap();
-        let r = fetch(&c, &site_url(&market, &l.site, &l.path)).await;
-        let body = if site.kind == SiteKind::Forum {
-            r.text_1252()
-        } else {
-            r.text()
-        };
-        match l.removal.as_deref() {
-            None => {
-                assert_eq!(r.status, 200, "round 2 {}", l.path);
-                if let Some(marker) = &site.ended_marker {
-                    assert!(!body.contains(marker.as_str()));
+    for round in 2..=LAST_ROUND + 1 {
+        market.set_round(round);
+        assert_eq!(market.round(), round);
+        for l in &gt.listings {
+            let site = gt.site(&l.site).unwrap();
+            let r = fetch(&c, &site_url(&market, &l.site, &l.path)).await;
+            let body = if site.kind == SiteKind::Forum {
+                r.text_1252()
+            } else {
+                r.text()
+            };
+            if l.appears_round > round {
+                assert_eq!(r.status, 404, "round {round}: {} is not up yet", l.path);
+                continue;
+            }
+            let removed = l.removed_from_round.is_some_and(|from| round >= from);
+            assert_eq!(removed, gt.removed_in_round(l, round), "{}", l.path);
+            match l.removal.as_deref().filter(|_| removed) {
+                None => {
+                    assert_eq!(r.status, 200, "round {round} {}", l.path);
+                    if let Some(marker) = &site.ended_marker {
+                        assert!(!body.contains(marker.as_str()));
+                    }
                 }
+                Some("http_404") => assert_eq!(r.status, 404, "{}", l.path),
+                Some("http_410") => assert_eq!(r.status, 410, "{}", l.path),
+                Some("ended_marker") => {
+                    assert_eq!(r.status, 200, "{}", l.path);
+                    let marker = site.ended_marker.as_deref().unwrap();
+                    assert!(body.contains(marker), "{} lacks {marker}", l.path);
+                    assert!(
+                        !body.contains("itemprop=\"price\"")
+                            && !body.contains("class=\"ad-price\"")
+                    );
+                }
+                Some(other) => panic!("{other}"),
             }
-            Some("http_404") => assert_eq!(r.status, 404, "{}", l.path),
-            Some("http_410") => assert_eq!(r.status, 410, "{}", l.path),
-            Some("ended_marker") => {
-                assert_eq!(r.status, 200, "{}", l.path);
-                let marker = site.ended_marker.as_deref().unwrap();
-                assert!(body.contains(marker), "{} lacks {marker}", l.path);
-                assert!(
-                    !body.contains("itemprop=\"price\"") && !body.contains("class=\"ad-price\"")
-                );
+            if removed {
+                styles.insert((l.site.clone(), l.removal.clone().unwrap()));
             }
-            Some(other) => panic!("{other}"),
-        }
-        if let Some(s) = &l.removal {
-            styles.insert((l.site.clone(), s.clone()));
         }
     }
     let styles: BTreeSet<(&str, &str)> = styles
@@ -807,8 +830,7 @@ async fn removals_follow_the_rounds() {
     .into_iter()
     .collect();
     assert_eq!(styles, want);
-    // Rounds beyond 2 look like round 2; back to round 1 restores everything.
-    market.set_round(3);
+    // Back to round 1 restores everything.
     let removed = gt
         .listings
         .iter()

@@ -163,3 +163,94 @@ async fn a_stop_while_waiting_to_ask_for_robots_txt_sends_nothing_and_the_resume
         "the resumed run's first request came {gap:?} after the last one"
     );
 }
+
+// ------------------------------------------------------------ 11. the record clock
+
+/// The `observed_at` (or `requested_at`) column of a lake file, in µs.
+fn stamps(file: &std::path::Path, col: &str) -> Vec<i64> {
+    use arrow_array::TimestampMicrosecondArray;
+    batches(file)
+        .iter()
+        .flat_map(|b| {
+            let a = b
+                .column_by_name(col)
+                .unwrap()
+                .as_any()
+                .downcast_ref::<TimestampMicrosecondArray>()
+                .unwrap();
+            (0..a.len()).map(|i| a.value(i)).collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_simulated_calendar_stamps_the_lake_and_spaces_revisits_but_never_paces() {
+    use chrono::{TimeDelta, TimeZone, Utc};
+    use wildtrace_crawler::crawl::RecordClock;
+    let round = Arc::new(AtomicU32::new(1));
+    let r2 = round.clone();
+    let srv = serve(move |r| match r.path {
+        // From round 2 on search lists nothing: only revisits ask for the ads.
+        p if p.starts_with("/search") && r2.load(Ordering::SeqCst) >= 2 => search_html(&[]),
+        p => market(p, 2),
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(
+        dir.path(),
+        &[
+            ("politeness", "min_delay_ms = 150"),
+            ("revisit", "min_interval_h = 24.0"),
+        ],
+        &[("s", "")],
+    );
+    let b = bases(&cfg, &[("s", &srv.url)]);
+    let day0 = Utc.with_ymd_and_hms(2031, 3, 1, 9, 0, 0).unwrap();
+    let run = |start| {
+        let opts = CrawlOptions {
+            clock: RecordClock::Simulated { start },
+            ..Default::default()
+        };
+        crawl_with(&cfg, &b, opts)
+    };
+
+    let first = run(day0).await.unwrap();
+    assert_eq!(first.crawl_date, day0.date_naive());
+    assert!(
+        first.run_id.starts_with("20310301T0900"),
+        "{}",
+        first.run_id
+    );
+    let site = &first.sites[0];
+    let file = site.listings_file.as_deref().unwrap();
+    assert!(file.to_string_lossy().contains("crawl_date=2031-03-01"));
+    let within_a_minute = |us: &[i64]| {
+        us.iter().all(|&t| {
+            let d = t - day0.timestamp_micros();
+            (0..60_000_000).contains(&d)
+        })
+    };
+    assert!(within_a_minute(&stamps(file, "observed_at")));
+    assert!(within_a_minute(&stamps(
+        site.fetch_log_file.as_deref().unwrap(),
+        "requested_at"
+    )));
+
+    // An hour later in the calendar: within the revisit interval, no revisit.
+    round.store(2, Ordering::SeqCst);
+    run(day0 + TimeDelta::hours(1)).await.unwrap();
+    assert_eq!(srv.count("/ad/1"), 1, "no revisit within min_interval_h");
+    // Two days later: both ads are revisited (seconds later on the wall clock).
+    let third = run(day0 + TimeDelta::days(2)).await.unwrap();
+    assert_eq!((srv.count("/ad/1"), srv.count("/ad/2")), (2, 2));
+    assert_eq!(ids(&third.sites[0]), set(&["s:1", "s:2"]));
+
+    // Pacing and the robots.txt cache kept to the real clock: robots.txt
+    // asked once (its copy is minutes old, not days), and no two requests
+    // closer than the floor, across the three runs.
+    assert_eq!(srv.count("/robots.txt"), 1);
+    let times = srv.times(|_| true);
+    for g in gaps(&times) {
+        assert!(g >= Duration::from_millis(145), "gap {g:?}");
+    }
+}
