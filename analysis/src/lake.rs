@@ -21,7 +21,14 @@ pub const FETCH_LOG: &str = "fetch_log";
 
 /// The lake contract version this analysis reads (`schema_version` in
 /// `data/schema/lake.toml` and in every row).
-pub const SCHEMA_VERSION: i32 = 2;
+pub const SCHEMA_VERSION: i32 = 3;
+
+/// Row versions of the `listings` table this analysis reads: version 3
+/// only added the `reports` table, so version-2 listings rows are the same.
+pub const LISTINGS_VERSIONS: &[i32] = &[2, 3];
+
+/// The lake's table of reports to platforms (`wildtrace flag`).
+pub const REPORTS: &str = "reports";
 
 /// A column type as the contract spells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,6 +140,13 @@ pub mod listings {
     pub const SELLER_PSEUDONYM: LakeColumn = c(LISTINGS, "seller_pseudonym", ColumnType::Utf8);
     pub const SELLER_LOCATION: LakeColumn = c(LISTINGS, "seller_location", ColumnType::Utf8);
     pub const SHIPS_TO: LakeColumn = c(LISTINGS, "ships_to", ColumnType::Utf8);
+    pub const URL: LakeColumn = c(LISTINGS, "url", ColumnType::Utf8);
+    pub const PRICE_TEXT: LakeColumn = c(LISTINGS, "price_text", ColumnType::Utf8);
+    pub const PAGE_SHA256: LakeColumn = c(LISTINGS, "page_sha256", ColumnType::Utf8);
+    pub const WARC_FILE: LakeColumn = c(LISTINGS, "warc_file", ColumnType::Utf8);
+    pub const WARC_OFFSET: LakeColumn = c(LISTINGS, "warc_offset", ColumnType::Int64);
+    pub const WARC_LENGTH: LakeColumn = c(LISTINGS, "warc_length", ColumnType::Int64);
+    pub const WARC_BLOCK_DIGEST: LakeColumn = c(LISTINGS, "warc_block_digest", ColumnType::Utf8);
 }
 
 /// The `listings` columns the analysis reads (everything else is ignored).
@@ -151,6 +165,13 @@ pub const LISTINGS_READ: &[LakeColumn] = &[
     listings::SELLER_PSEUDONYM,
     listings::SELLER_LOCATION,
     listings::SHIPS_TO,
+    listings::URL,
+    listings::PRICE_TEXT,
+    listings::PAGE_SHA256,
+    listings::WARC_FILE,
+    listings::WARC_OFFSET,
+    listings::WARC_LENGTH,
+    listings::WARC_BLOCK_DIGEST,
 ];
 
 /// The `fetch_log` columns, which the warehouse exposes as a view (used to
@@ -173,9 +194,13 @@ pub const SOURCE: &str = "source";
 /// The hive partition column naming the crawl date (in the path only).
 pub const CRAWL_DATE: &str = "crawl_date";
 
-/// Hive partition columns (in the path only, never in the files).
+/// Hive partition columns of `listings` and `fetch_log` (in the path only,
+/// never in the files).
 pub const PARTITIONS: &[(&str, ColumnType)] =
     &[(SOURCE, ColumnType::Utf8), (CRAWL_DATE, ColumnType::Date32)];
+
+/// The hive partition column of `reports` that takes `crawl_date`'s place.
+pub const REPORT_DATE: &str = "report_date";
 
 /// Every `.parquet` file under `dir` (recursively), sorted; in-flight
 /// `.part-*.tmp` files are not `.parquet` and so never listed.
@@ -259,7 +284,7 @@ pub fn scan_listings(lake_dir: &Path) -> Result<LazyFrame, AnalysisError> {
 }
 
 /// Fails with [`AnalysisError::UnknownSchemaVersion`] unless every row of the
-/// lazy frame has `schema_version == SCHEMA_VERSION`.
+/// lazy frame has a `schema_version` of [`LISTINGS_VERSIONS`].
 pub fn check_schema_versions(lf: &LazyFrame, lake_dir: &Path) -> Result<(), AnalysisError> {
     let versions = lf
         .clone()
@@ -273,7 +298,7 @@ pub fn check_schema_versions(lf: &LazyFrame, lake_dir: &Path) -> Result<(), Anal
         .iter()
         .flatten()
         .collect();
-    if found.iter().any(|v| *v != SCHEMA_VERSION) {
+    if found.iter().any(|v| !LISTINGS_VERSIONS.contains(v)) {
         return Err(AnalysisError::UnknownSchemaVersion {
             path: lake_dir.to_path_buf(),
             found,

@@ -43,12 +43,14 @@
 //!   [`report`] from an output folder)
 //!
 //! Besides the pipeline, [`inspect`] answers `wildtrace inspect species` and
-//! `inspect location` from the lexicon and the gazetteer.
+//! `inspect location` from the lexicon and the gazetteer, and [`flag`]
+//! chooses and writes the reports to platforms of `wildtrace flag`.
 
 mod atomic;
 pub mod bench;
 pub mod error;
 mod figure;
+pub mod flag;
 pub mod fx;
 pub mod inspect;
 pub mod lake;

@@ -110,7 +110,7 @@ pub async fn crawl_demo_with(
         };
         outcomes.push(crawl_with(cfg, &bases, opts).await?);
     }
-    let ground_truth = market.ground_truth().clone();
+    let ground_truth = market.ground_truth();
     let requests = market.requests();
     market.shutdown().await;
     Ok(DemoCrawl {

@@ -34,7 +34,7 @@ const REMOVED_AT_US: &str = "removed_at_us";
 const REMOVED: &str = "removed";
 
 /// The latest observation of every listing, and how many observations there were.
-pub(super) struct PerListing {
+pub(crate) struct PerListing {
     pub frame: DataFrame,
     pub observations: u64,
 }
@@ -44,7 +44,7 @@ pub(super) struct PerListing {
 /// a removal (a removal page often has no text) — or of the latest one if
 /// every observation is a removal; ties on time are broken by run id. The
 /// listing is removed if any observation says so.
-pub(super) fn latest_per_listing(observations: LazyFrame) -> Result<PerListing, AnalysisError> {
+pub(crate) fn latest_per_listing(observations: LazyFrame) -> Result<PerListing, AnalysisError> {
     let obs = observations.select([
         col(lake::LISTING_ID.name),
         col(crate::lake::SOURCE),
@@ -121,7 +121,7 @@ pub(super) fn latest_per_listing(observations: LazyFrame) -> Result<PerListing, 
 /// Every derived fact of every listing, column-wise (row `i` is the `i`-th
 /// listing by id).
 #[derive(Default)]
-pub(super) struct Listings {
+pub(crate) struct Listings {
     pub listing_id: Vec<String>,
     pub source: Vec<String>,
     pub year: Vec<i32>,
@@ -139,6 +139,8 @@ pub(super) struct Listings {
     pub confidence: Vec<Confidence>,
     /// The lexicon terms that matched, in order of first appearance.
     pub matched_terms: Vec<Vec<String>>,
+    /// The legality claims the text makes (recorded, never trusted).
+    pub legality_claims: Vec<Vec<String>>,
     pub specimens: Vec<i64>,
     pub seller: Vec<Option<String>>,
     pub seller_country: Vec<Option<String>>,
@@ -164,7 +166,7 @@ pub(super) struct Listings {
 
 /// What a listing's date (its year and month, and the rate date) is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum DateBasis {
+pub(crate) enum DateBasis {
     /// The listing's stated posting date.
     Posted,
     /// No posted date: the day wildtrace first saw it.
@@ -280,6 +282,7 @@ impl Listings {
             f.live.push(c.live);
             f.confidence.push(c.confidence);
             f.matched_terms.push(c.matched_terms);
+            f.legality_claims.push(c.legality_claims);
             f.specimens.push(i64::from(quantities.get(i).unwrap_or(1)));
             f.seller.push(sellers.get(i).map(str::to_string));
             f.seller_country

@@ -11,7 +11,7 @@
 //! [`crate::outputs`].
 
 mod annual;
-mod listings;
+pub(crate) mod listings;
 mod monthly;
 mod prices;
 mod routes;
