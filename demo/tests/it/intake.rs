@@ -82,7 +82,7 @@ async fn page(market: &DemoMarket, l: &TruthListing, round: u32) -> (u16, bool) 
         "reptileforum" => Some("This thread was removed by a moderator"),
         _ => None,
     };
-    let ended = marker.is_some_and(|m| body.contains(&m));
+    let ended = marker.is_some_and(|m| body.contains(m));
     (status, status == 200 && !ended)
 }
 
