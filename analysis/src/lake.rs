@@ -149,6 +149,22 @@ pub mod listings {
     pub const WARC_BLOCK_DIGEST: LakeColumn = c(LISTINGS, "warc_block_digest", ColumnType::Utf8);
 }
 
+/// The `reports` columns the analysis reads (removal after reporting).
+pub mod reports {
+    use super::{ColumnType, LakeColumn, REPORTS, c};
+
+    pub const REPORT_ID: LakeColumn = c(REPORTS, "report_id", ColumnType::Utf8);
+    pub const REPORTED_AT: LakeColumn = c(REPORTS, "reported_at", ColumnType::TimestampUsUtc);
+    pub const LISTING_ID: LakeColumn = c(REPORTS, "listing_id", ColumnType::Utf8);
+}
+
+/// The `reports` columns the analysis reads.
+pub const REPORTS_READ: &[LakeColumn] = &[
+    reports::REPORT_ID,
+    reports::REPORTED_AT,
+    reports::LISTING_ID,
+];
+
 /// The `listings` columns the analysis reads (everything else is ignored).
 pub const LISTINGS_READ: &[LakeColumn] = &[
     listings::SCHEMA_VERSION,
@@ -306,4 +322,62 @@ pub fn check_schema_versions(lf: &LazyFrame, lake_dir: &Path) -> Result<(), Anal
         });
     }
     Ok(())
+}
+
+/// Each reported listing's first report time (microseconds, UTC), by
+/// listing id, from the lake's `reports` table; empty when it has none.
+pub fn first_reports(
+    lake_dir: &Path,
+) -> Result<std::collections::BTreeMap<String, i64>, AnalysisError> {
+    let dir = lake_dir.join(REPORTS);
+    if parquet_files(&dir)?.is_empty() {
+        return Ok(Default::default());
+    }
+    let hive_schema: Schema = [
+        (PlSmallStr::from_static(SOURCE), DataType::String),
+        (PlSmallStr::from_static(REPORT_DATE), DataType::Date),
+    ]
+    .into_iter()
+    .collect();
+    let args = ScanArgsParquet {
+        hive_options: HiveOptions {
+            enabled: Some(true),
+            hive_start_idx: 0,
+            schema: Some(Arc::new(hive_schema)),
+            try_parse_dates: true,
+        },
+        ..ScanArgsParquet::default()
+    };
+    let glob = table_glob(lake_dir, REPORTS);
+    let mut lf = LazyFrame::scan_parquet(PlRefPath::new(glob.as_str()), args)?;
+    let schema = lf.collect_schema()?;
+    for col in REPORTS_READ {
+        match schema.get(col.name) {
+            Some(dt) if col.ty.matches(dt) => {}
+            _ => {
+                return Err(AnalysisError::Lake {
+                    path: dir,
+                    message: format!(
+                        "reports column `{}` is missing or not {}",
+                        col.name,
+                        col.ty.contract_name()
+                    ),
+                });
+            }
+        }
+    }
+    let df = lf
+        .group_by([col(reports::LISTING_ID.name)])
+        .agg([col(reports::REPORTED_AT.name)
+            .cast(DataType::Int64)
+            .min()
+            .alias("first_us")])
+        .collect()?;
+    let ids = df.column(reports::LISTING_ID.name)?.str()?;
+    let at = df.column("first_us")?.i64()?;
+    Ok(ids
+        .iter()
+        .zip(at.iter())
+        .filter_map(|(id, t)| Some((id?.to_string(), t?)))
+        .collect())
 }

@@ -385,6 +385,7 @@ pub fn analyse(opts: &AnalysisOptions) -> Result<Analysis, AnalysisError> {
         counts: n,
     } = tables::build(
         listings,
+        &lake::first_reports(&opts.lake_dir)?,
         &lexicon,
         &tables::Reference {
             rates: &rates,
@@ -460,6 +461,7 @@ pub fn analyse(opts: &AnalysisOptions) -> Result<Analysis, AnalysisError> {
     tracing::info!(stage = "writing the manifest", "analysis stage");
     let mut lake_files = lake::parquet_files(&opts.lake_dir.join(lake::LISTINGS))?;
     lake_files.extend(lake::parquet_files(&opts.lake_dir.join(lake::FETCH_LOG))?);
+    lake_files.extend(lake::parquet_files(&opts.lake_dir.join(lake::REPORTS))?);
     let mut output_files: Vec<PathBuf> = csvs.clone();
     output_files.extend(parquets.iter().cloned());
     output_files.push(xlsx_path.clone());

@@ -158,6 +158,8 @@ pub(crate) struct Listings {
     pub usd_cents: Vec<Option<i64>>,
     pub flag: Vec<PriceFlag>,
     pub first_seen: Vec<i64>,
+    /// The latest observation, any status.
+    pub last_seen: Vec<i64>,
     pub last_active: Vec<Option<i64>>,
     pub removed_at: Vec<Option<i64>>,
     pub removed: Vec<bool>,
@@ -306,6 +308,7 @@ impl Listings {
             f.usd_cents.push(conv.as_ref().map(|c| c.usd_cents));
             f.flag.push(flag);
             f.first_seen.push(first);
+            f.last_seen.push(last_us.get(i).unwrap_or(first));
             f.last_active.push(last_active.get(i));
             f.removed_at.push(removed_at.get(i));
             f.removed.push(is_removed);

@@ -40,6 +40,7 @@ fn every_column_the_analysis_reads_is_in_the_contract_with_the_same_type() {
     assert!(!lake::LISTINGS_READ.is_empty());
     check_columns(&contract, lake::LISTINGS_READ);
     check_columns(&contract, lake::FETCH_LOG_COLUMNS);
+    check_columns(&contract, lake::REPORTS_READ);
     // The warehouse's typed fetch_log fallback covers the whole table.
     assert_eq!(
         lake::FETCH_LOG_COLUMNS.len(),
