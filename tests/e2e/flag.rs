@@ -557,15 +557,13 @@ async fn flag_report_submit_revisit_and_removal_match_the_ground_truth() {
         } else {
             continue;
         };
-        let e = want
-            .entry((
-                l.site.clone(),
-                l.taxon_group.clone().unwrap(),
-                arm.to_string(),
-            ))
-            .or_default();
-        e.0 += 1;
-        e.1 += u64::from(gt.removed_in_round(l, 3));
+        for group in [l.taxon_group.clone().unwrap(), "all".to_string()] {
+            let e = want
+                .entry((l.site.clone(), group, arm.to_string()))
+                .or_default();
+            e.0 += 1;
+            e.1 += u64::from(gt.removed_in_round(l, 3));
+        }
     }
     assert!(want.keys().any(|k| k.2 == "comparable"));
     let sql = format!(
@@ -626,5 +624,24 @@ async fn flag_report_submit_revisit_and_removal_match_the_ground_truth() {
         // The demo's rounds are seconds apart: nobody was followed 7 days.
         assert_eq!(*km7, None);
     }
+    // The figure and the report's table.
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("figures/index.json")).unwrap()).unwrap();
+    let fig = index["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "removal_after_report")
+        .unwrap();
+    assert!(fig["svg"].is_string(), "{fig}");
+    let (code, stdout, stderr) = wildtrace(&["report", "--out", out.to_str().unwrap()], None);
+    assert_eq!(code, 0, "{stderr}");
+    let html_path = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "html"))
+        .unwrap_or_else(|| panic!("no report: {stdout}"));
+    let html = std::fs::read_to_string(html_path).unwrap();
+    assert!(html.contains("Removal after reporting to platforms"));
     market.shutdown().await;
 }

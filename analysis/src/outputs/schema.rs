@@ -275,7 +275,9 @@ pub const REMOVAL_RATES: Table = Table {
 pub mod removal_after_report {
     use super::*;
 
-    pub use super::shared::{LISTINGS, REMOVED_SHARE, SOURCE, TAXON_GROUP};
+    pub use super::shared::{LISTINGS, REMOVED_SHARE, SOURCE};
+    pub const TAXON_GROUP: Column = col("taxon_group", ColumnType::Utf8)
+        .defined("The listings' taxon group; all: every group of the platform together.");
     pub const ARM: Column = col("arm", ColumnType::Utf8).defined(
         "reported: listings named in a report to the platform (the lake's reports table), clock from their first report; comparable: confirmed or suspected listings of the same platform and taxon group not reported, first seen before the platform's first report, not removed before it and observed after it, clock from that first report.",
     );

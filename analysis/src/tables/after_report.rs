@@ -4,7 +4,8 @@
 //! share removed after the report with its 95 % Wilson interval, and the
 //! Kaplan–Meier time to removal counted from the report.
 //!
-//! Arms (confirmed and suspected listings only):
+//! Rows per platform, taxon group (and `all` groups) and arm (confirmed
+//! and suspected listings only):
 //! - `reported`: listings with a report; each one's clock starts at its
 //!   first report; a listing already seen removed before it is left out
 //!   (it was not online to be taken down);
@@ -27,6 +28,9 @@ use super::{UNKNOWN, round4};
 use crate::error::AnalysisError;
 use crate::outputs::removal_after_report as rar;
 use crate::takedown::{self, Spell};
+
+/// The `taxon_group` of a platform's rows over every group.
+pub(crate) const ALL_GROUPS: &str = "all";
 
 /// The `arm` values.
 pub(crate) const REPORTED: &str = "reported";
@@ -78,10 +82,12 @@ pub(super) fn removal_after_report(
             },
         };
         let group = f.taxon_group[i].clone().unwrap_or_else(|| UNKNOWN.into());
-        groups
-            .entry((f.source[i].clone(), group, arm))
-            .or_default()
-            .push(spell);
+        for g in [group, ALL_GROUPS.to_string()] {
+            groups
+                .entry((f.source[i].clone(), g, arm))
+                .or_default()
+                .push(spell);
+        }
     }
     let mut source = Vec::new();
     let mut group = Vec::new();
