@@ -46,9 +46,13 @@ fn job(
             .unwrap_or_else(|| "/report/intake".to_string());
         text.push_str(&format!(
             "\n[[sites]]\nname = \"{name}\"\nbase_url = {base:?}\nprofile = \"{name}\"\n\
-             search = {search:?}\nterms = [{}]\n\n[sites.report_intake]\nurl = {intake:?}\n",
+             search = {search:?}\nterms = [{}]\n",
             terms.join(", ")
         ));
+        // An empty intake leaves the site without one.
+        if !intake.is_empty() {
+            text.push_str(&format!("\n[sites.report_intake]\nurl = {intake:?}\n"));
+        }
     }
     std::fs::create_dir_all(dir).unwrap();
     let path = dir.join("job.toml");
@@ -467,6 +471,30 @@ async fn flag_report_submit_revisit_and_removal_match_the_ground_truth() {
             assert!(!in_run2.contains_key(id.as_str()), "{id}");
         }
     }
+
+    // --submit to a site without an intake: exit 2 before anything is written.
+    let no_intake = BTreeMap::from([("curioshop", String::new())]);
+    let cfg_none = job(&dir, &market, &terms, true, &no_intake);
+    let r5 = dir.join("r5");
+    let (code, _, stderr) = wildtrace(
+        &[
+            "flag",
+            "--config",
+            cfg_none.to_str().unwrap(),
+            "--platform",
+            "curioshop",
+            "--submit",
+            "--out",
+            r5.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("curioshop") && stderr.contains("report_intake"),
+        "{stderr}"
+    );
+    assert!(!r5.exists(), "nothing is written");
 
     // A failing intake (500) and an unreachable one: exit 1, both named.
     let (down, hits) = failing_intake();
