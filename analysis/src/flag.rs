@@ -178,6 +178,9 @@ pub struct Price {
 }
 
 /// One listing chosen for a report.
+// why: no seller field: the lake keeps only keyed pseudonyms, which would
+// tell a platform nothing and must not leave the research data; the URL
+// identifies the listing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Flagged {
     /// Platform (lake `source`).

@@ -36,6 +36,7 @@ fn url(market: &DemoMarket, l: &TruthListing) -> String {
 
 /// Posts one report naming `listings` to `site`'s intake; returns status and JSON.
 async fn report(
+    c: &reqwest::Client,
     market: &DemoMarket,
     site: &str,
     report_id: &str,
@@ -49,7 +50,7 @@ async fn report(
             "url": url(market, l),
         })).collect::<Vec<_>>(),
     });
-    let r = client()
+    let r = c
         .post(
             market
                 .site(site)
@@ -72,9 +73,14 @@ async fn report(
 }
 
 /// What a listing's page answers: (status, whether it shows the listing).
-async fn page(market: &DemoMarket, l: &TruthListing, round: u32) -> (u16, bool) {
+async fn page(
+    c: &reqwest::Client,
+    market: &DemoMarket,
+    l: &TruthListing,
+    round: u32,
+) -> (u16, bool) {
     market.set_round(round);
-    let r = client().get(url(market, l)).send().await.unwrap();
+    let r = c.get(url(market, l)).send().await.unwrap();
     let status = r.status().as_u16();
     let body = r.text().await.unwrap_or_default();
     let marker = match l.site.as_str() {
@@ -88,6 +94,7 @@ async fn page(market: &DemoMarket, l: &TruthListing, round: u32) -> (u16, bool) 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reported_listings_are_removed_by_a_seeded_share_one_round_later() {
+    let c = client();
     let market = DemoMarket::start(opts()).await.unwrap();
     let gt0 = market.ground_truth();
     assert!(gt0.listings.iter().all(|l| l.reported.is_none()));
@@ -98,7 +105,7 @@ async fn reported_listings_are_removed_by_a_seeded_share_one_round_later() {
             .site_listings(site)
             .filter(|l| gt0.visible_in_round(l, 1))
             .collect();
-        let (status, v) = report(&market, site, "r-1", &ls).await;
+        let (status, v) = report(&c, &market, site, "r-1", &ls).await;
         assert_eq!(status, 202, "{v}");
         assert_eq!(v["received"], ls.len());
         assert_eq!(v["matched"], ls.len());
@@ -136,7 +143,7 @@ async fn reported_listings_are_removed_by_a_seeded_share_one_round_later() {
         e.1 += 1;
         // Its page, rounds 1 to 4.
         for round in 1..=4 {
-            let (status, live) = page(&market, l, round).await;
+            let (status, live) = page(&c, &market, l, round).await;
             assert_eq!(
                 live,
                 gt.visible_in_round(l, round),
@@ -168,7 +175,7 @@ async fn reported_listings_are_removed_by_a_seeded_share_one_round_later() {
     // market: the same choices.
     let other = DemoMarket::start(opts()).await.unwrap();
     for r in reported.iter().rev() {
-        let (status, _) = report(&other, &r.site, "r-1", &[r]).await;
+        let (status, _) = report(&c, &other, &r.site, "r-1", &[r]).await;
         assert_eq!(status, 202);
     }
     let gt2 = other.ground_truth();
@@ -192,7 +199,7 @@ async fn reported_listings_are_removed_by_a_seeded_share_one_round_later() {
         assert_eq!(l.appears_round, 2);
         for round in [3, 4] {
             assert_eq!(gt.visible_in_round(l, round), gt.visible_in_round(l, 2));
-            let (_, live) = page(&market, l, round).await;
+            let (_, live) = page(&c, &market, l, round).await;
             assert_eq!(live, gt.visible_in_round(l, 2), "{} round {round}", l.path);
         }
     }
@@ -200,8 +207,7 @@ async fn reported_listings_are_removed_by_a_seeded_share_one_round_later() {
     // The admin endpoint serves the same ground truth and the intake log.
     let admin = market.admin_url();
     let served = GroundTruth::from_json(
-        &client()
-            .get(admin.join("ground-truth.json").unwrap())
+        &c.get(admin.join("ground-truth.json").unwrap())
             .send()
             .await
             .unwrap()
@@ -212,8 +218,7 @@ async fn reported_listings_are_removed_by_a_seeded_share_one_round_later() {
     .unwrap();
     assert_eq!(served, market.ground_truth());
     let log: serde_json::Value = serde_json::from_slice(
-        &client()
-            .get(admin.join("reports.json").unwrap())
+        &c.get(admin.join("reports.json").unwrap())
             .send()
             .await
             .unwrap()
@@ -234,6 +239,7 @@ async fn reported_listings_are_removed_by_a_seeded_share_one_round_later() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_report_in_round_two_removes_from_round_three_and_bad_reports_are_refused() {
+    let c = client();
     let market = DemoMarket::start(opts()).await.unwrap();
     market.set_round(2);
     let gt0 = market.ground_truth();
@@ -247,7 +253,7 @@ async fn a_report_in_round_two_removes_from_round_three_and_bad_reports_are_refu
         })
         .unwrap()
         .clone();
-    let (status, v) = report(&market, "bazaar", "r-2", &[&target]).await;
+    let (status, v) = report(&c, &market, "bazaar", "r-2", &[&target]).await;
     assert_eq!(status, 202, "{v}");
     let gt = market.ground_truth();
     let l = gt.listings.iter().find(|l| l.path == target.path).unwrap();
@@ -256,15 +262,15 @@ async fn a_report_in_round_two_removes_from_round_three_and_bad_reports_are_refu
         Some(intake::removal_round(2))
     );
     assert_eq!(intake::removal_round(2), 3);
-    assert_eq!(page(&market, l, 2).await, (200, true));
+    assert_eq!(page(&c, &market, l, 2).await, (200, true));
     assert_eq!(
-        page(&market, l, 3).await,
+        page(&c, &market, l, 3).await,
         (200, false),
         "ended marker from round 3"
     );
     // Reported again later: the first report stands.
     market.set_round(3);
-    report(&market, "bazaar", "r-3", &[&target]).await;
+    report(&c, &market, "bazaar", "r-3", &[&target]).await;
     let again = market.ground_truth();
     let l2 = again
         .listings
@@ -274,7 +280,7 @@ async fn a_report_in_round_two_removes_from_round_three_and_bad_reports_are_refu
     assert_eq!(l2.reported, l.reported);
 
     // Not a report: 400; an unknown URL is counted, not matched.
-    let r = client()
+    let r = c
         .post(
             market
                 .site("bazaar")
@@ -289,7 +295,7 @@ async fn a_report_in_round_two_removes_from_round_three_and_bad_reports_are_refu
         .unwrap();
     assert_eq!(r.status().as_u16(), 400);
     let body = serde_json::json!({"report_id": "x", "listings": [{"url": "/ad/0-nothing"}]});
-    let r = client()
+    let r = c
         .post(
             market
                 .site("bazaar")
