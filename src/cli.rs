@@ -75,6 +75,78 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Run SQL against the DuckDB warehouse that `analyse`/`demo` build.
     Sql(SqlArgs),
+    /// Report a period's suspected illegal listings to their platforms: per
+    /// platform a CSV and a JSON file (with reasons, price, evidence) and a
+    /// cover note, recorded in the job's lake and state so later crawls
+    /// revisit every reported listing; `--submit` also sends each platform
+    /// its JSON at `[sites.report_intake]`.
+    Flag(FlagArgs),
+}
+
+/// Minimum confidence of a reported listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MinConfidence {
+    /// A name of the animal is in the text.
+    Confirmed,
+    /// Confirmed, or a product or code word implies a protected group.
+    Suspected,
+}
+
+/// What to do with legality claims ("antique", "certificate").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LegalityArg {
+    /// Report listings with or without claims (the claims are listed).
+    Any,
+    /// Only listings that make a legality claim.
+    Require,
+    /// Only listings that make none.
+    Exclude,
+}
+
+/// Arguments of `wildtrace flag`.
+#[derive(Debug, Args)]
+pub struct FlagArgs {
+    /// Crawl job config (its lake, state store, identity and report intakes).
+    #[arg(long)]
+    pub config: PathBuf,
+    /// First day of the period (UTC, YYYY-MM-DD): listings seen live on a day from --from to --to.
+    #[arg(long, conflicts_with = "year")]
+    pub from: Option<chrono::NaiveDate>,
+    /// Last day of the period, included [default: today].
+    #[arg(long, conflicts_with = "year")]
+    pub to: Option<chrono::NaiveDate>,
+    /// The period is this calendar year.
+    #[arg(long)]
+    pub year: Option<i32>,
+    /// Minimum confidence.
+    #[arg(long, value_enum, default_value_t = MinConfidence::Confirmed)]
+    pub min_confidence: MinConfidence,
+    /// Only this taxon group (repeatable), e.g. `Elephants`.
+    #[arg(long, value_name = "GROUP")]
+    pub taxon_group: Vec<String>,
+    /// Only this taxon (scientific name, repeatable), e.g. `Loxodonta africana`.
+    #[arg(long, value_name = "NAME")]
+    pub taxon: Vec<String>,
+    /// Only this CITES appendix (repeatable: I, II, III).
+    #[arg(long, value_name = "I|II|III")]
+    pub appendix: Vec<String>,
+    /// Legality claims: any, require (only listings claiming legality) or exclude.
+    #[arg(long, value_enum, default_value_t = LegalityArg::Any)]
+    pub legality: LegalityArg,
+    /// Only listings still active at their latest observation.
+    #[arg(long)]
+    pub active_only: bool,
+    /// Only this platform (a site of the job, repeatable) [default: every platform].
+    #[arg(long, value_name = "SITE")]
+    pub platform: Vec<String>,
+    /// Where the report folders go [default: <data_dir>/reports].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Also POST each platform's JSON to its `[sites.report_intake]`.
+    #[arg(long)]
+    pub submit: bool,
+    #[command(flatten)]
+    pub reference: ReferenceArgs,
 }
 
 /// Arguments of `wildtrace demo`.

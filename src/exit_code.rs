@@ -9,6 +9,7 @@ use std::error::Error;
 
 use wildtrace_analysis::AnalysisError;
 use wildtrace_crawler::crawl::CrawlError;
+use wildtrace_crawler::report::ReportError;
 use wildtrace_crawler::schedule::ScheduleError;
 use wildtrace_demo::pipeline::PipelineError;
 use wildtrace_demo::schedule::DemoScheduleError;
@@ -30,6 +31,12 @@ fn is_usage_cause(c: &(dyn Error + 'static)) -> bool {
     }
     if let Some(e) = c.downcast_ref::<CrawlError>() {
         return matches!(e, CrawlError::Interrupted { .. });
+    }
+    if let Some(e) = c.downcast_ref::<ReportError>() {
+        return matches!(
+            e,
+            ReportError::UnknownSite(_) | ReportError::NoIntake(_) | ReportError::Refused { .. }
+        );
     }
     if let Some(e) = c.downcast_ref::<ScheduleError>() {
         return matches!(e, ScheduleError::Config(_) | ScheduleError::Jobs { .. });

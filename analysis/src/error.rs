@@ -31,7 +31,7 @@ pub enum AnalysisError {
     /// does not know.
     #[error(
         "lake {} holds rows with schema_version {found:?}; this analysis reads only schema_version {known} \
-         (data/schema/lake.toml). Upgrade wildtrace-analysis or re-crawl.",
+         (data/schema/lake.toml; listings rows of version 2 too). Upgrade wildtrace-analysis or re-crawl.",
         .path.display()
     )]
     UnknownSchemaVersion {

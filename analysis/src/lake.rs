@@ -21,7 +21,14 @@ pub const FETCH_LOG: &str = "fetch_log";
 
 /// The lake contract version this analysis reads (`schema_version` in
 /// `data/schema/lake.toml` and in every row).
-pub const SCHEMA_VERSION: i32 = 2;
+pub const SCHEMA_VERSION: i32 = 3;
+
+/// Row versions of the `listings` table this analysis reads: version 3
+/// only added the `reports` table, so version-2 listings rows are the same.
+pub const LISTINGS_VERSIONS: &[i32] = &[2, 3];
+
+/// The lake's table of reports to platforms (`wildtrace flag`).
+pub const REPORTS: &str = "reports";
 
 /// A column type as the contract spells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,7 +140,30 @@ pub mod listings {
     pub const SELLER_PSEUDONYM: LakeColumn = c(LISTINGS, "seller_pseudonym", ColumnType::Utf8);
     pub const SELLER_LOCATION: LakeColumn = c(LISTINGS, "seller_location", ColumnType::Utf8);
     pub const SHIPS_TO: LakeColumn = c(LISTINGS, "ships_to", ColumnType::Utf8);
+    pub const URL: LakeColumn = c(LISTINGS, "url", ColumnType::Utf8);
+    pub const PRICE_TEXT: LakeColumn = c(LISTINGS, "price_text", ColumnType::Utf8);
+    pub const PAGE_SHA256: LakeColumn = c(LISTINGS, "page_sha256", ColumnType::Utf8);
+    pub const WARC_FILE: LakeColumn = c(LISTINGS, "warc_file", ColumnType::Utf8);
+    pub const WARC_OFFSET: LakeColumn = c(LISTINGS, "warc_offset", ColumnType::Int64);
+    pub const WARC_LENGTH: LakeColumn = c(LISTINGS, "warc_length", ColumnType::Int64);
+    pub const WARC_BLOCK_DIGEST: LakeColumn = c(LISTINGS, "warc_block_digest", ColumnType::Utf8);
 }
+
+/// The `reports` columns the analysis reads (removal after reporting).
+pub mod reports {
+    use super::{ColumnType, LakeColumn, REPORTS, c};
+
+    pub const REPORT_ID: LakeColumn = c(REPORTS, "report_id", ColumnType::Utf8);
+    pub const REPORTED_AT: LakeColumn = c(REPORTS, "reported_at", ColumnType::TimestampUsUtc);
+    pub const LISTING_ID: LakeColumn = c(REPORTS, "listing_id", ColumnType::Utf8);
+}
+
+/// The `reports` columns the analysis reads.
+pub const REPORTS_READ: &[LakeColumn] = &[
+    reports::REPORT_ID,
+    reports::REPORTED_AT,
+    reports::LISTING_ID,
+];
 
 /// The `listings` columns the analysis reads (everything else is ignored).
 pub const LISTINGS_READ: &[LakeColumn] = &[
@@ -151,6 +181,13 @@ pub const LISTINGS_READ: &[LakeColumn] = &[
     listings::SELLER_PSEUDONYM,
     listings::SELLER_LOCATION,
     listings::SHIPS_TO,
+    listings::URL,
+    listings::PRICE_TEXT,
+    listings::PAGE_SHA256,
+    listings::WARC_FILE,
+    listings::WARC_OFFSET,
+    listings::WARC_LENGTH,
+    listings::WARC_BLOCK_DIGEST,
 ];
 
 /// The `fetch_log` columns, which the warehouse exposes as a view (used to
@@ -173,9 +210,13 @@ pub const SOURCE: &str = "source";
 /// The hive partition column naming the crawl date (in the path only).
 pub const CRAWL_DATE: &str = "crawl_date";
 
-/// Hive partition columns (in the path only, never in the files).
+/// Hive partition columns of `listings` and `fetch_log` (in the path only,
+/// never in the files).
 pub const PARTITIONS: &[(&str, ColumnType)] =
     &[(SOURCE, ColumnType::Utf8), (CRAWL_DATE, ColumnType::Date32)];
+
+/// The hive partition column of `reports` that takes `crawl_date`'s place.
+pub const REPORT_DATE: &str = "report_date";
 
 /// Every `.parquet` file under `dir` (recursively), sorted; in-flight
 /// `.part-*.tmp` files are not `.parquet` and so never listed.
@@ -259,7 +300,7 @@ pub fn scan_listings(lake_dir: &Path) -> Result<LazyFrame, AnalysisError> {
 }
 
 /// Fails with [`AnalysisError::UnknownSchemaVersion`] unless every row of the
-/// lazy frame has `schema_version == SCHEMA_VERSION`.
+/// lazy frame has a `schema_version` of [`LISTINGS_VERSIONS`].
 pub fn check_schema_versions(lf: &LazyFrame, lake_dir: &Path) -> Result<(), AnalysisError> {
     let versions = lf
         .clone()
@@ -273,7 +314,7 @@ pub fn check_schema_versions(lf: &LazyFrame, lake_dir: &Path) -> Result<(), Anal
         .iter()
         .flatten()
         .collect();
-    if found.iter().any(|v| *v != SCHEMA_VERSION) {
+    if found.iter().any(|v| !LISTINGS_VERSIONS.contains(v)) {
         return Err(AnalysisError::UnknownSchemaVersion {
             path: lake_dir.to_path_buf(),
             found,
@@ -281,4 +322,62 @@ pub fn check_schema_versions(lf: &LazyFrame, lake_dir: &Path) -> Result<(), Anal
         });
     }
     Ok(())
+}
+
+/// Each reported listing's first report time (microseconds, UTC), by
+/// listing id, from the lake's `reports` table; empty when it has none.
+pub fn first_reports(
+    lake_dir: &Path,
+) -> Result<std::collections::BTreeMap<String, i64>, AnalysisError> {
+    let dir = lake_dir.join(REPORTS);
+    if parquet_files(&dir)?.is_empty() {
+        return Ok(Default::default());
+    }
+    let hive_schema: Schema = [
+        (PlSmallStr::from_static(SOURCE), DataType::String),
+        (PlSmallStr::from_static(REPORT_DATE), DataType::Date),
+    ]
+    .into_iter()
+    .collect();
+    let args = ScanArgsParquet {
+        hive_options: HiveOptions {
+            enabled: Some(true),
+            hive_start_idx: 0,
+            schema: Some(Arc::new(hive_schema)),
+            try_parse_dates: true,
+        },
+        ..ScanArgsParquet::default()
+    };
+    let glob = table_glob(lake_dir, REPORTS);
+    let mut lf = LazyFrame::scan_parquet(PlRefPath::new(glob.as_str()), args)?;
+    let schema = lf.collect_schema()?;
+    for col in REPORTS_READ {
+        match schema.get(col.name) {
+            Some(dt) if col.ty.matches(dt) => {}
+            _ => {
+                return Err(AnalysisError::Lake {
+                    path: dir,
+                    message: format!(
+                        "reports column `{}` is missing or not {}",
+                        col.name,
+                        col.ty.contract_name()
+                    ),
+                });
+            }
+        }
+    }
+    let df = lf
+        .group_by([col(reports::LISTING_ID.name)])
+        .agg([col(reports::REPORTED_AT.name)
+            .cast(DataType::Int64)
+            .min()
+            .alias("first_us")])
+        .collect()?;
+    let ids = df.column(reports::LISTING_ID.name)?.str()?;
+    let at = df.column("first_us")?.i64()?;
+    Ok(ids
+        .iter()
+        .zip(at.iter())
+        .filter_map(|(id, t)| Some((id?.to_string(), t?)))
+        .collect())
 }

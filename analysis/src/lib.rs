@@ -43,12 +43,14 @@
 //!   [`report`] from an output folder)
 //!
 //! Besides the pipeline, [`inspect`] answers `wildtrace inspect species` and
-//! `inspect location` from the lexicon and the gazetteer.
+//! `inspect location` from the lexicon and the gazetteer, and [`flag`]
+//! chooses and writes the reports to platforms of `wildtrace flag`.
 
 mod atomic;
 pub mod bench;
 pub mod error;
 mod figure;
+pub mod flag;
 pub mod fx;
 pub mod inspect;
 pub mod lake;
@@ -383,6 +385,7 @@ pub fn analyse(opts: &AnalysisOptions) -> Result<Analysis, AnalysisError> {
         counts: n,
     } = tables::build(
         listings,
+        &lake::first_reports(&opts.lake_dir)?,
         &lexicon,
         &tables::Reference {
             rates: &rates,
@@ -458,6 +461,7 @@ pub fn analyse(opts: &AnalysisOptions) -> Result<Analysis, AnalysisError> {
     tracing::info!(stage = "writing the manifest", "analysis stage");
     let mut lake_files = lake::parquet_files(&opts.lake_dir.join(lake::LISTINGS))?;
     lake_files.extend(lake::parquet_files(&opts.lake_dir.join(lake::FETCH_LOG))?);
+    lake_files.extend(lake::parquet_files(&opts.lake_dir.join(lake::REPORTS))?);
     let mut output_files: Vec<PathBuf> = csvs.clone();
     output_files.extend(parquets.iter().cloned());
     output_files.push(xlsx_path.clone());

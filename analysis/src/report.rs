@@ -29,7 +29,8 @@ use crate::fx::Unconverted;
 use crate::manifest::RateSettings;
 use crate::outputs::{
     self, Published, TABLES_DIR, Table, View, annual_by_taxon_group as annual, annual_stats,
-    listing_classification, removal_rates, removals_by_source, routes, unconverted_prices,
+    listing_classification, removal_after_report, removal_rates, removals_by_source, routes,
+    unconverted_prices,
 };
 
 /// The template, compiled into the binary so the report needs no files
@@ -45,6 +46,7 @@ const TABLES: &[&Table] = &[
     &outputs::REMOVAL_RATES,
     &outputs::CLASSIFICATION,
     &outputs::UNCONVERTED,
+    &outputs::REMOVAL_AFTER_REPORT,
 ];
 
 /// Where the report for `year` goes.
@@ -348,6 +350,9 @@ impl<'a> Report<'a> {
         }
         if let Some(t) = self.tables.view(&outputs::REMOVAL_RATES) {
             removal_tables(&t, &mut headlines, &mut tables)?;
+        }
+        if let Some(t) = self.tables.view(&outputs::REMOVAL_AFTER_REPORT) {
+            after_report_table(&t, &mut tables)?;
         }
 
         let mut figures = Vec::new();
@@ -988,6 +993,69 @@ fn removal_tables(
             })
             .collect(),
         note: format!("Counted from when wildtrace first saw a listing to the first revisit that found it gone; listings still online are counted up to their last visit (Kaplan–Meier). Source: {}.", outputs::REMOVAL_RATES.files.csv),
+    });
+    Ok(())
+}
+
+/// Removal after reporting per platform (all taxon groups) from
+/// `removal_after_report`; nothing when no report was made.
+fn after_report_table(t: &View, tables: &mut Vec<HtmlTable>) -> Result<(), AnalysisError> {
+    use removal_after_report as r;
+    let (sources, groups, arms) = (
+        t.text(&r::SOURCE)?,
+        t.text(&r::TAXON_GROUP)?,
+        t.text(&r::ARM)?,
+    );
+    let (listings, removed, share, lo, hi, km30) = (
+        t.numbers(&r::LISTINGS)?,
+        t.numbers(&r::REMOVED)?,
+        t.numbers(&r::REMOVED_SHARE)?,
+        t.numbers(&r::CI_LOW)?,
+        t.numbers(&r::CI_HIGH)?,
+        t.numbers(&r::KM_REMOVED_BY_30D)?,
+    );
+    let rows: Vec<Vec<String>> = (0..t.height())
+        .filter(|&i| groups[i] == "all")
+        .map(|i| {
+            let pct = |v: Option<f64>| {
+                v.map(|k| format!("{:.0}%", k * 100.0))
+                    .unwrap_or_else(|| "–".into())
+            };
+            vec![
+                sources[i].to_string(),
+                if arms[i] == "reported" {
+                    "reported".to_string()
+                } else {
+                    "not reported (comparable)".to_string()
+                },
+                count(listings[i].unwrap_or(0.0)),
+                count(removed[i].unwrap_or(0.0)),
+                format!("{} ({}–{})", pct(share[i]), pct(lo[i]), pct(hi[i])),
+                pct(km30[i]),
+            ]
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    tables.push(HtmlTable {
+        title: "Removal after reporting to platforms (all years)".into(),
+        header: [
+            "Platform",
+            "Arm",
+            "Listings followed",
+            "Removed after the report",
+            "Share removed (95% interval)",
+            "Removed by day 30 (Kaplan–Meier)",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        rows,
+        note: format!(
+            "Listings reported with `wildtrace flag`, counted from the report to the first revisit that found them gone, beside confirmed and suspected listings of the same platform and taxon group that were online at the platform's first report and not reported. Intervals are Wilson 95% intervals; per taxon group in {}.",
+            outputs::REMOVAL_AFTER_REPORT.files.csv
+        ),
     });
     Ok(())
 }

@@ -97,3 +97,19 @@ pub fn removed_within(spells: &[Spell], days: f64) -> u64 {
 pub fn days_between(from_us: i64, to_us: i64) -> f64 {
     (to_us - from_us) as f64 / 86_400_000_000.0
 }
+
+/// The 95 % Wilson score interval of a share of `k` in `n` (z = 1.96),
+/// `(0, 0)` when `n` is 0. Unlike the normal approximation it stays within
+/// 0..1 and is usable at the small counts of one platform and group.
+pub fn wilson(k: u64, n: u64) -> (f64, f64) {
+    if n == 0 {
+        return (0.0, 0.0);
+    }
+    let z = 1.959_963_984_540_054_f64;
+    let n = n as f64;
+    let p = k as f64 / n;
+    let z2 = z * z;
+    let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
+    let half = z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / (1.0 + z2 / n);
+    ((centre - half).max(0.0), (centre + half).min(1.0))
+}

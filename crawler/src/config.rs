@@ -211,6 +211,14 @@ struct RawSite {
     follow: Option<RawFollow>,
     max_depth: Option<u32>,
     max_pages: Option<Spanned<usize>>,
+    report_intake: Option<RawIntake>,
+}
+
+/// `[sites.report_intake]`: where the platform takes reports.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIntake {
+    url: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -399,6 +407,18 @@ pub struct SiteConfig {
     /// Requests to this site per run; `[scope].max_pages_per_host` unless
     /// the site sets its own (never more).
     pub max_pages: usize,
+    /// The platform's report intake (`[sites.report_intake] url`), if it
+    /// takes reports by HTTP: an http(s) URL, or a path relative to the
+    /// site's base (resolved with the base, so `demo:` sites work).
+    pub report_intake: Option<String>,
+}
+
+impl SiteConfig {
+    /// The report intake's URL for the site served at `base`.
+    pub fn report_intake_url(&self, base: &Url) -> Option<Url> {
+        let u = self.report_intake.as_ref()?;
+        base.join(u).ok()
+    }
 }
 
 /// The reference files a job names for its analysis (`[reference]`), each
@@ -686,6 +706,26 @@ impl CrawlConfig {
                 Some(m) => *m.get_ref(),
                 None => raw.scope.max_pages_per_host,
             };
+            let report_intake = match &s.report_intake {
+                None => None,
+                Some(r) => {
+                    let u = r.url.get_ref().trim();
+                    let ok = match Url::parse(u) {
+                        Ok(abs) => matches!(abs.scheme(), "http" | "https") && abs.host().is_some(),
+                        Err(_) => u.starts_with('/') && !u.starts_with("//"),
+                    };
+                    if !ok {
+                        return Err(err(
+                            r.url.span(),
+                            &key("report_intake.url"),
+                            format!(
+                                "`{u}` must be an http(s) URL or a path on the site starting with /"
+                            ),
+                        ));
+                    }
+                    Some(u.to_string())
+                }
+            };
             let profile_path = base_dir.join(s.profile.get_ref());
             let embedded = if profile_path.exists() || !is_bare_name(s.profile.get_ref()) {
                 None
@@ -722,6 +762,7 @@ impl CrawlConfig {
                 follow,
                 max_depth: s.max_depth.unwrap_or(raw.scope.max_depth),
                 max_pages,
+                report_intake,
             });
         }
 

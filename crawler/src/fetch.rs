@@ -247,6 +247,53 @@ impl Fetcher {
     }
 }
 
+impl Fetcher {
+    /// One POST of a JSON body (a report to a platform's intake), with the
+    /// same identity, timeouts, redirect rule and address checks as every
+    /// GET; the answer's body is read up to `max_body` bytes, the rest
+    /// ignored.
+    pub async fn post_json(
+        &self,
+        url: &Url,
+        body: Vec<u8>,
+        max_body: u64,
+    ) -> Result<Fetched, FetchError> {
+        let started = Instant::now();
+        let mut resp = self
+            .client
+            .post(url.clone())
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::ACCEPT, "application/json")
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| FetchError::from_reqwest(&e))?;
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let remote_addr = resp.remote_addr();
+        let mut out = Vec::new();
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| FetchError::from_reqwest(&e))?
+        {
+            let keep = (max_body as usize).saturating_sub(out.len());
+            out.extend_from_slice(&chunk[..keep.min(chunk.len())]);
+            if out.len() as u64 >= max_body {
+                break;
+            }
+        }
+        Ok(Fetched {
+            url: url.clone(),
+            status,
+            headers,
+            body: out,
+            elapsed: started.elapsed(),
+            remote_addr,
+        })
+    }
+}
+
 /// The `Content-Length` of a response whose body arrives as sent (no
 /// content coding the client undoes: a gzip body's length says nothing
 /// about its decoded size, which the streaming cap bounds).

@@ -1,7 +1,8 @@
 //! The lake writer: crawl observations to hive-partitioned, zstd Parquet
 //! files that follow the contract in `data/schema/lake.toml`.
 //!
-//! It owns the Arrow schemas of the `listings` and `fetch_log` tables and
+//! It owns the Arrow schemas of the `listings`, `fetch_log` and `reports`
+//! tables and
 //! the atomic file protocol (write `.part-*.tmp`, fsync, rename, fsync the
 //! folder), so a crash never leaves a half-written file where readers look.
 //! It must not decide what a row says: that is the crawler's job.
@@ -22,8 +23,8 @@ use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 use rust_decimal::Decimal;
 
-/// Version of the lake contract this crate writes.
-pub const SCHEMA_VERSION: i32 = 2;
+/// Version of the lake contract this crate writes (3: the `reports` table).
+pub const SCHEMA_VERSION: i32 = 3;
 
 /// Lake write failures.
 #[derive(Debug, thiserror::Error)]
@@ -100,6 +101,24 @@ pub struct FetchRow {
     pub retry_after_s: Option<i64>,
 }
 
+/// One listing of a report to a platform (see the contract's `reports` table).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[allow(missing_docs)]
+pub struct ReportRow {
+    pub report_id: String,
+    pub reported_at: DateTime<Utc>,
+    pub listing_id: String,
+    pub url: String,
+    pub confidence: String,
+    pub taxon_group: Option<String>,
+    pub taxon: Option<String>,
+    pub cites_appendix: Option<String>,
+    pub matched_terms: Vec<String>,
+    pub legality_claims: Vec<String>,
+    pub evidence_digest: String,
+    pub criteria: String,
+}
+
 fn ts() -> DataType {
     DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
 }
@@ -156,6 +175,30 @@ pub fn fetch_log_schema() -> SchemaRef {
         Field::new("bytes", DataType::Int64, true),
         Field::new("elapsed_ms", DataType::Int64, true),
         Field::new("retry_after_s", DataType::Int64, true),
+    ]))
+}
+
+fn list_utf8() -> DataType {
+    DataType::List(Arc::new(Field::new("item", DataType::Utf8, true)))
+}
+
+/// Arrow schema of the `reports` table.
+pub fn reports_schema() -> SchemaRef {
+    let s = |n: &str, null| Field::new(n, DataType::Utf8, null);
+    Arc::new(Schema::new(vec![
+        Field::new("schema_version", DataType::Int32, false),
+        s("report_id", false),
+        Field::new("reported_at", ts(), false),
+        s("listing_id", false),
+        s("url", false),
+        s("confidence", false),
+        s("taxon_group", true),
+        s("taxon", true),
+        s("cites_appendix", true),
+        Field::new("matched_terms", list_utf8(), false),
+        Field::new("legality_claims", list_utf8(), false),
+        s("evidence_digest", false),
+        s("criteria", false),
     ]))
 }
 
@@ -268,6 +311,68 @@ fn fetch_batch(rows: &[FetchRow]) -> Result<RecordBatch, arrow_schema::ArrowErro
         Arc::new(Int64Array::from_iter(rows.iter().map(|r| r.retry_after_s))),
     ];
     RecordBatch::try_new(fetch_log_schema(), cols)
+}
+
+fn list_of(items: impl Iterator<Item = Vec<String>>) -> ArrayRef {
+    let mut b = ListBuilder::new(StringBuilder::new());
+    for v in items {
+        for x in v {
+            b.values().append_value(x);
+        }
+        b.append(true);
+    }
+    Arc::new(b.finish())
+}
+
+fn reports_batch(rows: &[ReportRow]) -> Result<RecordBatch, arrow_schema::ArrowError> {
+    let cols: Vec<ArrayRef> = vec![
+        Arc::new(Int32Array::from(vec![SCHEMA_VERSION; rows.len()])),
+        strs(rows.iter().map(|r| Some(r.report_id.as_str()))),
+        Arc::new(
+            TimestampMicrosecondArray::from_iter_values(
+                rows.iter().map(|r| r.reported_at.timestamp_micros()),
+            )
+            .with_timezone("UTC"),
+        ),
+        strs(rows.iter().map(|r| Some(r.listing_id.as_str()))),
+        strs(rows.iter().map(|r| Some(r.url.as_str()))),
+        strs(rows.iter().map(|r| Some(r.confidence.as_str()))),
+        strs(rows.iter().map(|r| r.taxon_group.as_deref())),
+        strs(rows.iter().map(|r| r.taxon.as_deref())),
+        strs(rows.iter().map(|r| r.cites_appendix.as_deref())),
+        list_of(rows.iter().map(|r| r.matched_terms.clone())),
+        list_of(rows.iter().map(|r| r.legality_claims.clone())),
+        strs(rows.iter().map(|r| Some(r.evidence_digest.as_str()))),
+        strs(rows.iter().map(|r| Some(r.criteria.as_str()))),
+    ];
+    RecordBatch::try_new(reports_schema(), cols)
+}
+
+/// The lake's table of reports to platforms.
+pub const REPORTS: &str = "reports";
+
+/// The partition folder of one report: `reports/source=<site>/report_date=<date>`.
+pub fn report_partition_dir(lake: &Path, source: &str, report_date: NaiveDate) -> PathBuf {
+    lake.join(REPORTS)
+        .join(format!("source={source}"))
+        .join(format!("report_date={}", report_date.format("%Y-%m-%d")))
+}
+
+/// Writes the listings of one report to one platform
+/// (`reports/source=<site>/report_date=<UTC date of reported_at>/part-<report_id>.parquet`);
+/// returns the file. Rewriting the same report rewrites the same file.
+pub fn write_reports(
+    lake: &Path,
+    source: &str,
+    report_id: &str,
+    reported_at: DateTime<Utc>,
+    rows: &[ReportRow],
+) -> Result<PathBuf, LakeError> {
+    let dir = report_partition_dir(lake, source, reported_at.date_naive());
+    let path = dir.join(format!("part-{report_id}.parquet"));
+    let batch = reports_batch(rows).map_err(|e| parquet_err(&path, e))?;
+    write_atomically(&path, &batch)?;
+    Ok(path)
 }
 
 /// The partition folder of one table, source and crawl date.

@@ -25,6 +25,9 @@
 //! - [`state`]: the job's SQLite state store (runs, frontier, registry,
 //!   robots cache, last request per origin), one transaction per task.
 //! - [`lake`]: the Parquet lake writer (temporary file, then rename).
+//! - [`report`]: reports to platforms — recorded in the lake's `reports`
+//!   table and the state store (reported listings are revisited on every
+//!   run), and submitted to a site's report intake.
 //! - [`warc`]: WARC 1.1 writing, crash recovery and verification.
 //! - [`schedule`]: `wildtrace schedule` — the jobs of a folder on their
 //!   cron, one run per job at a time, stopped by a signal the caller owns.
@@ -33,6 +36,7 @@ pub mod config;
 pub mod crawl;
 mod fetch;
 pub mod lake;
+pub mod report;
 pub mod schedule;
 pub mod state;
 pub mod warc;

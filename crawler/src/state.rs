@@ -3,8 +3,10 @@
 //! counter and runs, the frontier of the current run (URL, kind, depth,
 //! attempt, not-before time, state), the observations a run has made but
 //! not yet published to the lake, the listing registry (lifecycle,
-//! conditional-GET validators, last record), the robots.txt cache and each
-//! origin's politeness state (time of the last request).
+//! conditional-GET validators, last record), the robots.txt cache, each
+//! origin's politeness state (time of the last request), and the reports
+//! made to platforms (`wildtrace flag`: which listings, when, the criteria,
+//! and each submission's answer), which mark those listings for revisits.
 //!
 //! Crash safety: every fetched URL is committed in one transaction together
 //! with the rows it produced and the URLs it revealed, so after `kill -9`
@@ -56,6 +58,9 @@ pub enum StateError {
 }
 
 /// Version of the store's tables; a store of another version is refused.
+/// Tables added later without changing existing ones (the report tables)
+/// are created by `CREATE TABLE IF NOT EXISTS` when any store is opened, so
+/// they do not change the version.
 const STORE_VERSION: i64 = 1;
 
 /// What we know of one listing across runs.
@@ -111,6 +116,42 @@ pub struct RunInfo {
     pub crawl_date: NaiveDate,
     /// Whether this run was interrupted and is being resumed.
     pub resumed: bool,
+}
+
+/// A report to one platform as the store keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredReport {
+    /// Report id (shared by every platform of one `wildtrace flag` run).
+    pub report_id: String,
+    /// Platform (lake `source`).
+    pub source: String,
+    /// When the report was made.
+    pub reported_at: DateTime<Utc>,
+    /// The selection criteria, as JSON.
+    pub criteria: String,
+    /// The reported listings' ids, sorted.
+    pub listing_ids: Vec<String>,
+    /// The lake file that holds the report's rows.
+    pub lake_file: String,
+}
+
+/// One attempt to hand a report to a platform's intake, and its answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submission {
+    /// Report id.
+    pub report_id: String,
+    /// Platform.
+    pub source: String,
+    /// Where it was sent.
+    pub intake_url: String,
+    /// When it was sent.
+    pub submitted_at: DateTime<Utc>,
+    /// HTTP status of the answer, if one arrived.
+    pub http_status: Option<u16>,
+    /// The intake's receipt id, if it gave one.
+    pub receipt_id: Option<String>,
+    /// What went wrong (no answer, or an answer other than 2xx).
+    pub error: Option<String>,
 }
 
 /// How a URL entered the frontier.
@@ -271,6 +312,17 @@ CREATE TABLE IF NOT EXISTS robots (
     origin TEXT PRIMARY KEY, entry TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS hosts (
     origin TEXT PRIMARY KEY, last_request TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS reports (
+    report_id TEXT NOT NULL, source TEXT NOT NULL, reported_at TEXT NOT NULL,
+    criteria TEXT NOT NULL, listing_ids TEXT NOT NULL, lake_file TEXT NOT NULL,
+    PRIMARY KEY (report_id, source));
+CREATE TABLE IF NOT EXISTS reported_listings (
+    source TEXT NOT NULL, listing_id TEXT NOT NULL, report_id TEXT NOT NULL,
+    reported_at TEXT NOT NULL, PRIMARY KEY (source, listing_id, report_id));
+CREATE TABLE IF NOT EXISTS report_submissions (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, report_id TEXT NOT NULL,
+    source TEXT NOT NULL, intake_url TEXT NOT NULL, submitted_at TEXT NOT NULL,
+    http_status INTEGER, receipt_id TEXT, error TEXT);
 CREATE INDEX IF NOT EXISTS frontier_queued ON frontier (run_id, source, state);
 CREATE INDEX IF NOT EXISTS frontier_seq ON frontier (run_id, seq);
 CREATE INDEX IF NOT EXISTS pending_rows_run ON pending_rows (run_id, source);
@@ -695,6 +747,163 @@ impl Store {
             )
             .map_err(|e| self.err(e))?;
         Ok(())
+    }
+
+    /// Records a report to one platform and marks its listings as reported,
+    /// in one transaction. Recording the same report again replaces it.
+    pub fn record_report(&mut self, r: &StoredReport) -> Result<(), StateError> {
+        let err = sqlite_err(&self.path);
+        let at = r
+            .reported_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        let tx = self.conn.transaction().map_err(err)?;
+        tx.execute(
+            "INSERT OR REPLACE INTO reports (report_id, source, reported_at, criteria, listing_ids, lake_file)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![r.report_id, r.source, at, r.criteria, json(&r.listing_ids), r.lake_file],
+        )
+        .map_err(err)?;
+        tx.execute(
+            "DELETE FROM reported_listings WHERE report_id = ?1 AND source = ?2",
+            params![r.report_id, r.source],
+        )
+        .map_err(err)?;
+        for id in &r.listing_ids {
+            tx.execute(
+                "INSERT INTO reported_listings (source, listing_id, report_id, reported_at) VALUES (?1, ?2, ?3, ?4)",
+                params![r.source, id, r.report_id, at],
+            )
+            .map_err(err)?;
+        }
+        tx.commit().map_err(err)
+    }
+
+    /// Every report recorded, by report id then platform.
+    pub fn reports(&self) -> Result<Vec<StoredReport>, StateError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT report_id, source, reported_at, criteria, listing_ids, lake_file
+                 FROM reports ORDER BY report_id, source",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (report_id, source, at, criteria, ids, lake_file) = row.map_err(|e| self.err(e))?;
+            out.push(StoredReport {
+                report_id,
+                source,
+                reported_at: self.time("reported_at", &at)?,
+                criteria,
+                listing_ids: self.decode("listing_ids", &ids)?,
+                lake_file,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The listings of a source that were reported, each with the time of
+    /// its first report: the registry's mark (kept apart from the registry
+    /// entries, so a run rewriting an entry never loses it).
+    pub fn reported_listings(
+        &self,
+        source: &str,
+    ) -> Result<std::collections::BTreeMap<String, DateTime<Utc>>, StateError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT listing_id, MIN(reported_at) FROM reported_listings WHERE source = ?1
+                 GROUP BY listing_id ORDER BY listing_id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![source], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = std::collections::BTreeMap::new();
+        for row in rows {
+            let (id, at) = row.map_err(|e| self.err(e))?;
+            out.insert(id, self.time("reported_at", &at)?);
+        }
+        Ok(out)
+    }
+
+    /// Records one submission attempt and the intake's answer.
+    pub fn record_submission(&mut self, s: &Submission) -> Result<(), StateError> {
+        self.conn
+            .execute(
+                "INSERT INTO report_submissions (report_id, source, intake_url, submitted_at, http_status, receipt_id, error)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    s.report_id,
+                    s.source,
+                    s.intake_url,
+                    s.submitted_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+                    s.http_status,
+                    s.receipt_id,
+                    s.error
+                ],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Every submission attempt, oldest first.
+    pub fn submissions(&self) -> Result<Vec<Submission>, StateError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT report_id, source, intake_url, submitted_at, http_status, receipt_id, error
+                 FROM report_submissions ORDER BY seq",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, Option<u16>>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                    r.get::<_, Option<String>>(6)?,
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (report_id, source, intake_url, at, http_status, receipt_id, error) =
+                row.map_err(|e| self.err(e))?;
+            out.push(Submission {
+                report_id,
+                source,
+                intake_url,
+                submitted_at: self.time("submitted_at", &at)?,
+                http_status,
+                receipt_id,
+                error,
+            });
+        }
+        Ok(out)
+    }
+
+    fn time(&self, what: &str, s: &str) -> Result<DateTime<Utc>, StateError> {
+        DateTime::parse_from_rfc3339(s)
+            .map(|d| d.with_timezone(&Utc))
+            .map_err(|e| self.corrupt(what, e))
     }
 
     /// Run ids of the job's finished runs, oldest first.

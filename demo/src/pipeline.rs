@@ -15,7 +15,7 @@ use wildtrace_crawler::config::CrawlConfig;
 use wildtrace_crawler::crawl::{CrawlOutcome, ProgressSink};
 
 use crate::market::DemoOptions;
-use crate::run::{DemoError, crawl_demo_with};
+use crate::run::{DemoError, ReportHook, crawl_demo_with};
 
 /// What the main job is asked to do.
 #[derive(Debug, Clone)]
@@ -40,6 +40,9 @@ pub struct DemoJob {
     pub ground_truth: Option<PathBuf>,
     /// Where the crawl rounds report their progress (the binary's bars).
     pub progress: Option<ProgressSink>,
+    /// Reports listings to the sites' intakes between rounds
+    /// ([`crate::run::REPORT_AFTER_ROUND`]); `None` reports nothing.
+    pub report: Option<ReportHook>,
 }
 
 /// Failures of the main job.
@@ -68,6 +71,8 @@ pub struct DemoSummary {
     pub elapsed: Duration,
     /// One outcome per crawl round.
     pub rounds: Vec<CrawlOutcome>,
+    /// What was reported to the platforms between rounds.
+    pub reports: Vec<String>,
     /// The lake folder.
     pub lake_dir: PathBuf,
     /// What the analysis wrote.
@@ -84,6 +89,7 @@ pub async fn run(job: &DemoJob) -> Result<DemoSummary, PipelineError> {
         job.market.clone(),
         job.rounds,
         job.progress.clone(),
+        job.report.clone(),
     )
     .await?;
     if let Some(path) = &job.ground_truth {
@@ -142,6 +148,7 @@ pub async fn run(job: &DemoJob) -> Result<DemoSummary, PipelineError> {
     Ok(DemoSummary {
         elapsed: started.elapsed(),
         rounds: demo.rounds,
+        reports: demo.reports,
         lake_dir,
         outputs,
         report,
@@ -174,6 +181,9 @@ impl fmt::Display for DemoSummary {
                     writeln!(f, "      warning: {w}")?;
                 }
             }
+        }
+        for r in &self.reports {
+            writeln!(f, "  reported:  {r}")?;
         }
         writeln!(f, "  lake:      {}", self.lake_dir.display())?;
         write!(f, "{}", self.outputs)?;

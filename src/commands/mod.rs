@@ -10,6 +10,7 @@ mod bench;
 mod crawl;
 mod demo;
 mod demo_market;
+mod flag;
 mod inspect;
 mod lexicon;
 mod report;
@@ -39,6 +40,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         Command::Inspect { command } => inspect::run(command),
         Command::Verify(args) => verify::run(args),
         Command::Sql(args) => sql::run(args),
+        Command::Flag(args) => flag::run(args),
     }
 }
 
@@ -74,6 +76,7 @@ pub fn require_reference(path: &Path, what: &str) -> anyhow::Result<()> {
 }
 
 /// The reference files of one analysis run.
+#[derive(Debug, Clone)]
 pub struct References {
     pub lexicon: PathBuf,
     /// Rate sources in order of precedence (at least one).

@@ -94,6 +94,7 @@ fn help_explains_every_subcommand() {
         "lexicon",
         "bench",
         "sql",
+        "flag",
     ] {
         assert!(text.contains(sub), "top-level help lists {sub}");
         let out = Command::new(bin).args([sub, "--help"]).output().unwrap();

@@ -83,7 +83,7 @@ async fn a_site_without_search_is_crawled_by_following_links_within_its_limits()
     })
     .await
     .unwrap();
-    let gt = market.ground_truth().clone();
+    let gt = market.ground_truth();
     let base = market.site("exotica").unwrap().base_url.to_string();
     let tmp = tempfile::tempdir().unwrap();
 

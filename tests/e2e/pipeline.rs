@@ -130,7 +130,7 @@ fn demo_pipeline_matches_the_marketplace_ground_truth() {
             if o.status == "removed" {
                 assert_eq!(
                     o.removal_reason.as_deref(),
-                    t.removal.as_deref(),
+                    t.removal_style(),
                     "{}",
                     o.listing_id
                 );
@@ -405,7 +405,7 @@ fn demo_annual_statistics_match_sql_and_the_ground_truth() {
             _ => assert_eq!(f[5], "no_price", "{f:?}"),
         }
         if r1.contains(&f[0]) {
-            assert_eq!(f[7] == "true", l.removed_from_round.is_some(), "{}", f[0]);
+            assert_eq!(f[7] == "true", l.gone_from_round().is_some(), "{}", f[0]);
         }
     }
     assert!(priced > facts.len() / 2, "{priced} of {}", facts.len());

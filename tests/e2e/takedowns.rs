@@ -24,9 +24,10 @@ fn spells<'a>(
     out.into_iter()
         .map(|(id, (l, first, _))| {
             let day = |r: u32| ROUND_DAYS[r as usize - 1] as f64;
-            // A listing seen up to its removal round is seen removed then;
-            // otherwise it is followed to the last round.
-            let (end, removed) = match l.removed_from_round {
+            // A listing seen up to its removal round (by its schedule or by
+            // a report) is seen removed then; otherwise it is followed to
+            // the last round.
+            let (end, removed) = match l.gone_from_round() {
                 Some(r) if r > first && r <= LAST_ROUND => (r, true),
                 _ => (LAST_ROUND, false),
             };

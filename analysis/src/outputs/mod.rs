@@ -209,6 +209,7 @@ pub const ALL: &[&Table] = &[
     &EMERGING_TRENDS,
     &LISTING_FACTS,
     &UNCONVERTED,
+    &REMOVAL_AFTER_REPORT,
 ];
 
 /// The statistics tables (CSV and Parquet), in order.
@@ -221,6 +222,7 @@ pub const STAT: &[&Table] = &[
     &EMERGING_TRENDS,
     &LISTING_FACTS,
     &UNCONVERTED,
+    &REMOVAL_AFTER_REPORT,
 ];
 
 /// The names of [`STAT`], in order.

@@ -268,6 +268,50 @@ pub const REMOVAL_RATES: Table = Table {
     definition_order: DefinitionOrder::Columns,
 };
 
+/// `removal_after_report`: per platform and taxon group, the confirmed and
+/// suspected listings reported to the platform (`wildtrace flag`) beside
+/// comparable ones that were not, and how many of each were removed after
+/// the report.
+pub mod removal_after_report {
+    use super::*;
+
+    pub use super::shared::{LISTINGS, REMOVED_SHARE, SOURCE};
+    pub const TAXON_GROUP: Column = col("taxon_group", ColumnType::Utf8)
+        .defined("The listings' taxon group; all: every group of the platform together.");
+    pub const ARM: Column = col("arm", ColumnType::Utf8).defined(
+        "reported: listings named in a report to the platform (the lake's reports table), clock from their first report; comparable: confirmed or suspected listings of the same platform and taxon group not reported, first seen before the platform's first report, not removed before it and observed after it, clock from that first report.",
+    );
+    pub const REMOVED: Column = col("removed", ColumnType::Int64)
+        .defined("Listings of the arm seen removed at or after the clock's start.");
+    pub const CI_LOW: Column = col("removed_share_ci_low", ColumnType::Float64).defined(
+        "Lower end of the 95 % Wilson score interval of removed_share (likewise removed_share_ci_high).",
+    );
+    pub const CI_HIGH: Column = col("removed_share_ci_high", ColumnType::Float64);
+    pub const KM_REMOVED_BY_7D: Column = col("km_removed_by_7d", ColumnType::Float64).defined(
+        "1 - S(7 days) of the Kaplan–Meier time to removal counted from the report (likewise 30d, 90d); empty when no listing of the arm was followed that long.",
+    );
+    pub const KM_REMOVED_BY_30D: Column = col("km_removed_by_30d", ColumnType::Float64);
+    pub const KM_REMOVED_BY_90D: Column = col("km_removed_by_90d", ColumnType::Float64);
+}
+pub const REMOVAL_AFTER_REPORT: Table = Table {
+    name: "removal_after_report",
+    files: files!("removal_after_report", parquet),
+    columns: &[
+        removal_after_report::SOURCE,
+        removal_after_report::TAXON_GROUP,
+        removal_after_report::ARM,
+        removal_after_report::LISTINGS,
+        removal_after_report::REMOVED,
+        removal_after_report::REMOVED_SHARE,
+        removal_after_report::CI_LOW,
+        removal_after_report::CI_HIGH,
+        removal_after_report::KM_REMOVED_BY_7D,
+        removal_after_report::KM_REMOVED_BY_30D,
+        removal_after_report::KM_REMOVED_BY_90D,
+    ],
+    definition_order: DefinitionOrder::Columns,
+};
+
 /// `km_curves`: the Kaplan–Meier steps per group.
 pub mod km_curves {
     use super::*;

@@ -28,6 +28,7 @@ use crate::trends::{self, MonthIndex};
 const OBSERVED_US: &str = "observed_us";
 const POSTED_DAYS: &str = "posted_days";
 const FIRST_US: &str = "first_observed_us";
+const LAST_US: &str = "last_observed_us";
 const LAST_ACTIVE_US: &str = "last_active_us";
 const REMOVED_AT_US: &str = "removed_at_us";
 /// The start of an observation's crawl run: its run's earliest observation.
@@ -38,7 +39,7 @@ const REMOVED_RUN_US: &str = "removed_run_us";
 const REMOVED: &str = "removed";
 
 /// The latest observation of every listing, and how many observations there were.
-pub(super) struct PerListing {
+pub(crate) struct PerListing {
     pub frame: DataFrame,
     pub observations: u64,
 }
@@ -50,7 +51,7 @@ pub(super) struct PerListing {
 /// listing is removed if any observation says so. For the takedown clock,
 /// each listing also gets the starts of the runs that first saw it, last saw
 /// it and first saw it removed.
-pub(super) fn latest_per_listing(observations: LazyFrame) -> Result<PerListing, AnalysisError> {
+pub(crate) fn latest_per_listing(observations: LazyFrame) -> Result<PerListing, AnalysisError> {
     let obs = observations.select([
         col(lake::LISTING_ID.name),
         col(crate::lake::SOURCE),
@@ -112,6 +113,7 @@ pub(super) fn latest_per_listing(observations: LazyFrame) -> Result<PerListing, 
             latest(crate::lake::SOURCE),
             is_removed.clone().any(true).alias(REMOVED),
             col(OBSERVED_US).min().alias(FIRST_US),
+            col(OBSERVED_US).max().alias(LAST_US),
             col(OBSERVED_US)
                 .filter(is_removed.clone().not())
                 .max()
@@ -147,7 +149,7 @@ pub(super) fn latest_per_listing(observations: LazyFrame) -> Result<PerListing, 
 /// Every derived fact of every listing, column-wise (row `i` is the `i`-th
 /// listing by id).
 #[derive(Default)]
-pub(super) struct Listings {
+pub(crate) struct Listings {
     pub listing_id: Vec<String>,
     pub source: Vec<String>,
     pub year: Vec<i32>,
@@ -165,6 +167,8 @@ pub(super) struct Listings {
     pub confidence: Vec<Confidence>,
     /// The lexicon terms that matched, in order of first appearance.
     pub matched_terms: Vec<Vec<String>>,
+    /// The legality claims the text makes (recorded, never trusted).
+    pub legality_claims: Vec<Vec<String>>,
     pub specimens: Vec<i64>,
     pub seller: Vec<Option<String>>,
     pub seller_country: Vec<Option<String>>,
@@ -182,15 +186,21 @@ pub(super) struct Listings {
     pub usd_cents: Vec<Option<i64>>,
     pub flag: Vec<PriceFlag>,
     pub first_seen: Vec<i64>,
+    /// The latest observation, any status.
+    pub last_seen: Vec<i64>,
     pub last_active: Vec<Option<i64>>,
     pub removed_at: Vec<Option<i64>>,
+    /// The takedown clock (µs): the start of the run that last saw the
+    /// listing, and of the run that first saw it removed.
+    pub last_run: Vec<i64>,
+    pub removed_run: Vec<Option<i64>>,
     pub removed: Vec<bool>,
     pub days: Vec<f64>,
 }
 
 /// What a listing's date (its year and month, and the rate date) is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum DateBasis {
+pub(crate) enum DateBasis {
     /// The listing's stated posting date.
     Posted,
     /// No posted date: the day wildtrace first saw it.
@@ -225,6 +235,7 @@ impl Listings {
         let sources = column(crate::lake::SOURCE)?.str()?;
         let removed = column(REMOVED)?.bool()?;
         let first_us = column(FIRST_US)?.i64()?;
+        let last_us = column(LAST_US)?.i64()?;
         let last_active = column(LAST_ACTIVE_US)?.i64()?;
         let removed_at = column(REMOVED_AT_US)?.i64()?;
         let first_run = column(FIRST_RUN_US)?.i64()?;
@@ -310,6 +321,7 @@ impl Listings {
             f.live.push(c.live);
             f.confidence.push(c.confidence);
             f.matched_terms.push(c.matched_terms);
+            f.legality_claims.push(c.legality_claims);
             f.specimens.push(i64::from(quantities.get(i).unwrap_or(1)));
             f.seller.push(sellers.get(i).map(str::to_string));
             f.seller_country
@@ -333,8 +345,11 @@ impl Listings {
             f.usd_cents.push(conv.as_ref().map(|c| c.usd_cents));
             f.flag.push(flag);
             f.first_seen.push(first);
+            f.last_seen.push(last_us.get(i).unwrap_or(first));
             f.last_active.push(last_active.get(i));
             f.removed_at.push(removed_at.get(i));
+            f.last_run.push(last_run.get(i).unwrap_or(start_run));
+            f.removed_run.push(removed_run.get(i));
             f.removed.push(is_removed);
             f.days.push(takedown::days_between(start_run, end_run));
         }

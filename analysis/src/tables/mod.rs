@@ -1,7 +1,8 @@
 //! From lake observations to the published tables, in memory: [`build`]
 //! reduces the observations to one row per listing with every derived fact
 //! ([`listings`], with [`prices`]), then aggregates them ([`annual`],
-//! [`routes`], [`takedowns`], [`monthly`], [`unconverted`]) and hands each table to
+//! [`routes`], [`takedowns`], [`monthly`], [`unconverted`], and
+//! [`after_report`] with the lake's reports) and hands each table to
 //! [`Published`], which checks it against the output contract.
 //!
 //! It owns the counting rules (what a listing, a year, a specimen, a seller,
@@ -10,8 +11,9 @@
 //! figures or touch DuckDB, and it names published columns only through
 //! [`crate::outputs`].
 
+mod after_report;
 mod annual;
-mod listings;
+pub(crate) mod listings;
 mod monthly;
 mod prices;
 mod routes;
@@ -60,9 +62,11 @@ pub(crate) struct Tables {
     pub counts: Counts,
 }
 
-/// Builds every table from the lake's listings observations.
+/// Builds every table from the lake's listings observations and each
+/// reported listing's first report time (µs, by listing id).
 pub(crate) fn build(
     observations: LazyFrame,
+    reports: &std::collections::BTreeMap<String, i64>,
     lexicon: &Lexicon,
     reference: &Reference<'_>,
 ) -> Result<Tables, AnalysisError> {
@@ -88,6 +92,10 @@ pub(crate) fn build(
     p.insert(&outputs::EMERGING_TRENDS, trends)?;
     p.insert(&outputs::LISTING_FACTS, facts)?;
     p.insert(&outputs::UNCONVERTED, unconverted::table(&l)?)?;
+    p.insert(
+        &outputs::REMOVAL_AFTER_REPORT,
+        after_report::removal_after_report(&l, reports)?,
+    )?;
 
     let mut converted_by_source = vec![0; reference.rates.sources().len()];
     for s in l.rate_source.iter().flatten() {

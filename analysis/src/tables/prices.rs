@@ -15,7 +15,7 @@ use crate::fx::{self, Converted, RateBook, Unconverted};
 
 /// Why a listing's price is or is not in the value totals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum PriceFlag {
+pub(crate) enum PriceFlag {
     Ok,
     NoPrice,
     NoRate,

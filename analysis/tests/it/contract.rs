@@ -40,6 +40,7 @@ fn every_column_the_analysis_reads_is_in_the_contract_with_the_same_type() {
     assert!(!lake::LISTINGS_READ.is_empty());
     check_columns(&contract, lake::LISTINGS_READ);
     check_columns(&contract, lake::FETCH_LOG_COLUMNS);
+    check_columns(&contract, lake::REPORTS_READ);
     // The warehouse's typed fetch_log fallback covers the whole table.
     assert_eq!(
         lake::FETCH_LOG_COLUMNS.len(),
@@ -56,7 +57,9 @@ fn schema_version_matches_the_contract() {
 fn partitions_match_the_contract() {
     let contract = support::contract();
     let names: Vec<&str> = contract.partitions.keys().map(String::as_str).collect();
-    let ours: Vec<&str> = lake::PARTITIONS.iter().map(|(n, _)| *n).collect();
+    let mut ours: Vec<&str> = lake::PARTITIONS.iter().map(|(n, _)| *n).collect();
+    // The reports table takes report_date in crawl_date's place.
+    ours.push(lake::REPORT_DATE);
     let mut a = names.clone();
     let mut b = ours.clone();
     a.sort();

@@ -259,6 +259,15 @@ fn every_chart_kind_draws_from_its_table() {
             ],
         ),
         (
+            "tables/removal_after_report.csv",
+            &[
+                "source,taxon_group,arm,listings,removed,removed_share,removed_share_ci_low,removed_share_ci_high,km_removed_by_7d,km_removed_by_30d,km_removed_by_90d",
+                "bazaar,Elephants,reported,20,14,0.7,0.481,0.855,,,",
+                "bazaar,all,comparable,30,6,0.2,0.0951,0.3731,,,",
+                "bazaar,all,reported,20,14,0.7,0.481,0.855,,,",
+            ],
+        ),
+        (
             "tables/km_curves.csv",
             &[
                 "group_kind,group,time_days,at_risk,events,censored,survival",
@@ -305,7 +314,11 @@ fn every_chart_kind_draws_from_its_table() {
         .filter(|f| f.skipped.is_some())
         .collect();
     assert!(skipped.is_empty(), "all drawn: {skipped:?}");
-    assert_eq!(check_figures(&out, &index), 8);
+    assert_eq!(check_figures(&out, &index), 9);
+    let bars = svg_texts(&out.join("figures/removal_after_report.svg"));
+    for t in ["bazaar · reported (20)", "bazaar · comparable (30)"] {
+        assert!(bars.contains(&t.to_string()), "{t}: {bars:?}");
+    }
 
     let text = |id: &str| svg_texts(&out.join(format!("figures/{id}.svg")));
     let routes = text("route_matrix");

@@ -231,7 +231,9 @@ pub async fn crawl(
 
 /// The frontier seeds of a new run: each search term's first results page,
 /// the start URLs, then the known listings due for a revisit (`now` is the
-/// run's record time, which the revisit interval is measured in).
+/// run's record time, which the revisit interval is measured in; every
+/// listing reported to its platform and not yet seen removed is due on
+/// every run).
 fn seeds(
     cfg: &CrawlConfig,
     bases: &BTreeMap<String, Url>,
@@ -283,20 +285,27 @@ fn seeds(
                 Err(e) => warn!(source = site.name, start = rel, error = %e, "bad start URL"),
             }
         }
-        if cfg.revisit.enabled {
-            let min = chrono::TimeDelta::from_std(cfg.revisit.min_interval)
-                .unwrap_or(chrono::TimeDelta::MAX);
-            for (_, k) in store.revisits(&site.name)? {
-                // why: a per-job interval keeps revisits from hammering a site
-                // whose listings were observed moments ago.
-                if k.last_observed_at.is_some_and(|t| now - t < min) {
-                    continue;
-                }
-                if let Ok(u) = Url::parse(&k.url) {
-                    // why: an exclude added since the last run keeps us off that path from now on.
-                    if site.follow.allows(&u) {
-                        tasks.push(task(u, TaskKind::Revisit));
-                    }
+        let reported = store.reported_listings(&site.name)?;
+        let min =
+            chrono::TimeDelta::from_std(cfg.revisit.min_interval).unwrap_or(chrono::TimeDelta::MAX);
+        for (_, k) in store.revisits(&site.name)? {
+            // why: a listing reported to its platform is revisited on every run,
+            // whatever the revisit rules say, so its removal after the report is
+            // measured; the revisit rules only save requests.
+            let is_reported = reported.contains_key(&k.listing_id);
+            if !is_reported && !cfg.revisit.enabled {
+                continue;
+            }
+            // why: a per-job interval keeps revisits from hammering a site
+            // whose listings were observed moments ago.
+            if !is_reported && k.last_observed_at.is_some_and(|t| now - t < min) {
+                continue;
+            }
+            if let Ok(u) = Url::parse(&k.url) {
+                // why: an exclude added since the last run keeps us off that path
+                // from now on, reported or not: it is the researcher's scope.
+                if site.follow.allows(&u) {
+                    tasks.push(task(u, TaskKind::Revisit));
                 }
             }
         }

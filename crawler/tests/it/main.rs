@@ -3,6 +3,7 @@ mod config;
 mod contract;
 mod crawl;
 mod politeness;
+mod reports;
 mod warc;
 
 /// The crawler crate's folder, read at run time: a test binary built from

@@ -90,7 +90,7 @@ pub async fn demo_corpus(
     .map_err(|e| BenchError::Demo(e.to_string()))?;
     let client = reqwest::Client::new();
     let mut pages = Vec::new();
-    let truth = market.ground_truth().clone();
+    let truth = market.ground_truth();
     for site in market.sites() {
         for l in truth.site_listings(&site.name) {
             if l.disallowed || !truth.visible_in_round(l, market.round()) {

@@ -2017,6 +2017,7 @@ fn gen_site(spec: &SiteSpec, site_no: u64, opts: &DemoOptions) -> Vec<TruthListi
             removed_from_round,
             removal,
             category: (spec.kind == SiteKind::Catalogue).then(|| category_of(kd.kind).to_string()),
+            reported: None,
         });
     }
     out

@@ -9,7 +9,9 @@
 //!   [`GroundTruth`] out (no clock, no network, no hash-map ordering);
 //! * `sites` — HTML/XML/robots rendering of the sites from the ground
 //!   truth and the current round (pure functions, no I/O);
-//! * `server` — the axum servers, the request log and the admin endpoint.
+//! * `server` — the axum servers, the request log and the admin endpoint;
+//! * `intake` — the report intake's rules (which reported listings a site
+//!   removes, and from which round), pure functions of the seed.
 //!
 //! It must not contain crawler logic: nothing here may know how the crawler
 //! parses pages, and nothing outside the demo may rely on anything but the
@@ -52,6 +54,12 @@
 //!   [datetime]`, "Item no. N", `.photos img`; "Related listings" link the
 //!   next three visible items of the category.
 //!
+//! Every site (not the admin listener) also takes reports, like a
+//! platform's reporting form or API: `POST /report/intake` with the JSON of
+//! a `wildtrace flag` report (`{"report_id", "listings": [{"url", ...}]}`)
+//! answers `202 {"receipt_id", "received", "matched"}` (400 for a body that
+//! is not such JSON). See [Reports](#reports).
+//!
 //! Every detail page has `<html lang>` = the listing's language. Listing
 //! images are served as a 1x1 GIF; every other unknown path is a 404.
 //!
@@ -60,8 +68,9 @@
 //! The market starts in round 1. [`DemoMarket::set_round`] (or `POST
 //! /round/{n}` on the admin listener) switches every site to another round at
 //! once. A listing is visible in round `r` when `appears_round <= r` and it
-//! is not removed by then ([`GroundTruth::visible_in_round`]). Rounds 1 to
-//! [`LAST_ROUND`] differ; rounds above it look like the last.
+//! is not removed by then ([`GroundTruth::visible_in_round`]). For listings
+//! nobody reported, rounds 1 to [`LAST_ROUND`] differ; rounds above it look
+//! like the last. A reported listing can differ in any later round (below).
 //!
 //! # Calendar
 //!
@@ -74,8 +83,36 @@
 //! windows, so a removal first seen in a round falls in the same windows
 //! whatever the seconds a crawl round takes, and the last round follows
 //! every listing past 90 days.
+//!
+//! # Reports
+//!
+//! A report names listings by URL; the intake matches each URL's path to a
+//! listing of its own site that has appeared by the current round (others
+//! are counted as unmatched and ignored) and records it once (a listing
+//! reported again keeps its first report). Of the reported listings a site
+//! removes a fixed share, chosen by a seeded hash of the site and the
+//! listing id, so the choice is deterministic and does not depend on the
+//! order reports arrive in ([`intake::removes`]):
+//!
+//! | site | share removed | removed how |
+//! |---|---|---|
+//! | `bazaar` | 70 % | 200 "This ad has ended" |
+//! | `curioshop` | 50 % | 410 |
+//! | `reptileforum` | 30 % | 200 "This thread was removed by a moderator" |
+//! | `exotica` | 50 % | 200 "This item has been sold or withdrawn" |
+//!
+//! A chosen listing reported while the market is in round `r` is gone from
+//! round [`intake::removal_round`]`(r)` = `r + 1` on (the one place the
+//! delay is defined). If its own schedule removes it no later than that,
+//! the report changes nothing (`removed_by_report = false`). The ground
+//! truth of a running market ([`DemoMarket::ground_truth`]) carries, for
+//! every reported listing, [`TruthListing::reported`]: the receipt, the
+//! report's round, whether the report removes it and from which round;
+//! [`generate`](generate()) never sets it. Unreported listings keep their
+//! schedule exactly.
 
 mod generate;
+pub mod intake;
 mod server;
 mod sites;
 
@@ -84,7 +121,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 pub use generate::generate;
-pub use server::{DemoMarket, DemoSite, RequestRecord};
+pub use server::{DemoMarket, DemoSite, IntakeRecord, RequestRecord};
 
 /// The name of the site browsed by category, without search (`exotica`),
 /// served when [`DemoOptions::browse_site`] is set.
@@ -276,6 +313,67 @@ pub struct TruthListing {
     /// `carvings`, `remedies`, `skins`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
+    /// What the site's report intake did with the listing, when it was
+    /// reported (set only by a running market, never by
+    /// [`generate`](generate())).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reported: Option<ReportedTruth>,
+}
+
+/// Ground truth about a reported listing: the first report that named it
+/// and what the site does about it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct ReportedTruth {
+    /// The report's own id (`report_id` of the JSON it came in).
+    pub report_id: String,
+    /// The receipt the intake answered with.
+    pub receipt_id: String,
+    /// The market's round when the report arrived.
+    pub reported_round: u32,
+    /// Whether the listing is removed because of the report (chosen by the
+    /// site's share, and not removed by its own schedule by then).
+    pub removed_by_report: bool,
+    /// First round it is gone in because of the report (`Some` exactly when
+    /// `removed_by_report`).
+    pub removed_from_round: Option<u32>,
+    /// How its page answers once removed by the report (`http_410`,
+    /// `ended_marker`); `None` unless `removed_by_report`.
+    pub removal: Option<String>,
+}
+
+impl TruthListing {
+    /// First round the listing is gone in, by its own schedule or because
+    /// of a report, whichever comes first.
+    pub fn gone_from_round(&self) -> Option<u32> {
+        gone_from(self, self.reported.as_ref())
+    }
+
+    /// How the page answers once gone: the report's style when the report
+    /// removed it, else the schedule's.
+    pub fn removal_style(&self) -> Option<&str> {
+        removal_style_as(self, self.reported.as_ref())
+    }
+}
+
+/// [`TruthListing::gone_from_round`] with the report given apart (the
+/// running sites keep reports beside their listings).
+pub(crate) fn gone_from(l: &TruthListing, reported: Option<&ReportedTruth>) -> Option<u32> {
+    let by_report = reported.and_then(|r| r.removed_from_round);
+    match (l.removed_from_round, by_report) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// [`TruthListing::removal_style`] with the report given apart.
+pub(crate) fn removal_style_as<'a>(
+    l: &'a TruthListing,
+    reported: Option<&'a ReportedTruth>,
+) -> Option<&'a str> {
+    match reported {
+        Some(r) if r.removed_by_report => r.removal.as_deref(),
+        _ => l.removal.as_deref(),
+    }
 }
 
 impl GroundTruth {
@@ -287,7 +385,7 @@ impl GroundTruth {
     /// True when `l`'s page answers as removed in `round` (it appeared before
     /// and is removed by then).
     pub fn removed_in_round(&self, l: &TruthListing, round: u32) -> bool {
-        l.appears_round <= round && l.removed_from_round.is_some_and(|r| round >= r)
+        l.appears_round <= round && l.gone_from_round().is_some_and(|r| round >= r)
     }
 
     /// Pretty-printed JSON; byte-identical for identical ground truth.
@@ -326,6 +424,13 @@ impl GroundTruth {
     }
 }
 
+/// The one visibility rule: appeared by `round` and not gone by then (by
+/// its schedule or, for a reported listing, by the report).
 pub(crate) fn listing_visible(l: &TruthListing, round: u32) -> bool {
-    l.appears_round <= round && l.removed_from_round.is_none_or(|r| round < r)
+    visible_as(l, l.reported.as_ref(), round)
+}
+
+/// [`listing_visible`] with the report given apart.
+pub(crate) fn visible_as(l: &TruthListing, reported: Option<&ReportedTruth>, round: u32) -> bool {
+    l.appears_round <= round && gone_from(l, reported).is_none_or(|r| round < r)
 }

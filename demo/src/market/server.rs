@@ -2,9 +2,11 @@
 //! `127.0.0.1:0` listener, a request log shared by all sites, the current
 //! round, and a separate admin listener.
 //!
-//! Owns sockets, tasks, the request-log middleware, the admin endpoint
-//! (`GET /ground-truth.json`, `GET /requests.json`, `GET /round`,
-//! `POST /round/{n}`) and graceful shutdown.
+//! Owns sockets, tasks, the request-log middleware, each site's report
+//! intake (`POST /report/intake`, recorded in the intake log), the admin
+//! endpoint (`GET /ground-truth.json`, `GET /requests.json`,
+//! `GET /reports.json`, `GET /round`, `POST /round/{n}`) and graceful
+//! shutdown.
 //!
 //! It must not render pages (that is `sites`) or decide facts (that is
 //! `generate`), and must never block the runtime: generation runs on the
@@ -28,6 +30,7 @@ use tokio::task::JoinHandle;
 use url::Url;
 
 use super::generate::robots_txt;
+use super::intake::{self, IntakeReport};
 use super::sites::{Page, SiteView};
 use super::{DemoOptions, GroundTruth, SiteKind, generate};
 
@@ -62,11 +65,33 @@ pub struct RequestRecord {
     pub from: Option<String>,
 }
 
+/// One report a site's intake accepted.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct IntakeRecord {
+    /// Site that received it.
+    pub site: String,
+    /// The report's own id.
+    pub report_id: String,
+    /// The receipt the intake answered with.
+    pub receipt_id: String,
+    /// The market's round when it arrived.
+    pub round: u32,
+    /// Listings the report named.
+    pub received: usize,
+    /// Of those, listings of this site that had appeared by then.
+    pub matched: usize,
+    /// `User-Agent` header, if sent.
+    pub user_agent: Option<String>,
+    /// `From` header, if sent.
+    pub from: Option<String>,
+}
+
 #[derive(Debug)]
 struct Shared {
     started: Instant,
     round: AtomicU32,
     log: Mutex<Vec<RequestRecord>>,
+    intake: Mutex<Vec<IntakeRecord>>,
 }
 
 impl Shared {
@@ -102,6 +127,7 @@ struct SiteState {
 #[derive(Clone)]
 struct AdminState {
     truth: Arc<GroundTruth>,
+    views: Arc<Vec<Arc<SiteView>>>,
     shared: Arc<Shared>,
 }
 
@@ -110,6 +136,7 @@ struct AdminState {
 /// the background).
 pub struct DemoMarket {
     truth: Arc<GroundTruth>,
+    views: Arc<Vec<Arc<SiteView>>>,
     shared: Arc<Shared>,
     sites: Vec<DemoSite>,
     admin_url: Url,
@@ -157,6 +184,7 @@ impl DemoMarket {
             started: Instant::now(),
             round: AtomicU32::new(1),
             log: Mutex::new(Vec::new()),
+            intake: Mutex::new(Vec::new()),
         });
         let views = {
             let truth = truth.clone();
@@ -172,12 +200,14 @@ impl DemoMarket {
             .await
             .map_err(std::io::Error::other)?
         };
+        let views = Arc::new(views);
 
         let (stop, _) = watch::channel(false);
         let mut tasks = Vec::new();
         let mut sites = Vec::new();
-        for ((listener, base), (site, view)) in
-            listeners.into_iter().zip(truth.sites.iter().zip(views))
+        for ((listener, base), (site, view)) in listeners
+            .into_iter()
+            .zip(truth.sites.iter().zip(views.iter().cloned()))
         {
             let state = SiteState {
                 name: Arc::from(site.name.as_str()),
@@ -185,6 +215,7 @@ impl DemoMarket {
                 shared: shared.clone(),
             };
             let router = Router::new()
+                .route("/report/intake", post(intake_handler))
                 .fallback(site_handler)
                 .layer(middleware::from_fn_with_state(state.clone(), log_request))
                 .with_state(state);
@@ -198,10 +229,12 @@ impl DemoMarket {
         let admin = Router::new()
             .route("/ground-truth.json", get(admin_truth))
             .route("/requests.json", get(admin_requests))
+            .route("/reports.json", get(admin_reports))
             .route("/round", get(admin_get_round))
             .route("/round/{n}", post(admin_set_round))
             .with_state(AdminState {
                 truth: truth.clone(),
+                views: views.clone(),
                 shared: shared.clone(),
             });
         tasks.push(spawn_server(admin_listener, admin, stop.subscribe()));
@@ -212,6 +245,7 @@ impl DemoMarket {
         );
         Ok(DemoMarket {
             truth,
+            views,
             shared,
             sites,
             admin_url,
@@ -245,10 +279,21 @@ impl DemoMarket {
         self.shared.round.load(Ordering::SeqCst)
     }
 
-    /// The ground truth of what is served: [`generate`] of the options, with
-    /// each site's `base_url` and the shop's absolute `Sitemap:` line filled in.
-    pub fn ground_truth(&self) -> &GroundTruth {
-        &self.truth
+    /// The ground truth of what is served now: [`generate`] of the options,
+    /// with each site's `base_url` and the shop's absolute `Sitemap:` line
+    /// filled in, and [`TruthListing::reported`](super::TruthListing::reported)
+    /// set for every listing a report named so far.
+    pub fn ground_truth(&self) -> GroundTruth {
+        with_reports(&self.truth, &self.views)
+    }
+
+    /// Every report the sites' intakes accepted so far, in arrival order.
+    pub fn reports(&self) -> Vec<IntakeRecord> {
+        self.shared
+            .intake
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Every request any site received so far, in arrival order.
@@ -343,8 +388,90 @@ fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
         .expect("valid response")
 }
 
+/// The ground truth with the reports the views recorded.
+fn with_reports(truth: &GroundTruth, views: &[Arc<SiteView>]) -> GroundTruth {
+    let mut out = truth.clone();
+    for (site, view) in out.sites.iter().zip(views) {
+        let reported = view.reported();
+        if reported.is_empty() {
+            continue;
+        }
+        for l in out.listings.iter_mut().filter(|l| l.site == site.name) {
+            l.reported = reported.get(&l.path).cloned();
+        }
+    }
+    out
+}
+
 async fn admin_truth(State(st): State<AdminState>) -> Response {
-    json_response(StatusCode::OK, st.truth.to_json().into_bytes())
+    json_response(
+        StatusCode::OK,
+        with_reports(&st.truth, &st.views).to_json().into_bytes(),
+    )
+}
+
+async fn admin_reports(State(st): State<AdminState>) -> Response {
+    let log = st
+        .shared
+        .intake
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    json_response(
+        StatusCode::OK,
+        serde_json::to_vec(&log).expect("intake log serialises"),
+    )
+}
+
+/// `POST /report/intake`: a report as JSON (see [`intake::IntakeReport`]);
+/// 202 with a receipt, 400 when the body is not such a report.
+async fn intake_handler(
+    State(st): State<SiteState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let report: IntakeReport = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => {
+            return json_response(
+                StatusCode::BAD_REQUEST,
+                serde_json::to_vec(&serde_json::json!({ "error": e.to_string() })).expect("json"),
+            );
+        }
+    };
+    let text = |name: header::HeaderName| {
+        headers
+            .get(name)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+    };
+    // The round is read once, so the whole report counts as arriving in it.
+    let round = st.shared.round.load(Ordering::SeqCst);
+    let receipt_id = intake::receipt_id(st.view.seed(), &st.name, &report.report_id);
+    let matched = st.view.accept_report(round, &report, &receipt_id);
+    let record = IntakeRecord {
+        site: st.name.to_string(),
+        report_id: report.report_id.clone(),
+        receipt_id: receipt_id.clone(),
+        round,
+        received: report.listings.len(),
+        matched,
+        user_agent: text(header::USER_AGENT),
+        from: text(header::FROM),
+    };
+    st.shared
+        .intake
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(record);
+    json_response(
+        StatusCode::ACCEPTED,
+        serde_json::to_vec(&serde_json::json!({
+            "receipt_id": receipt_id,
+            "received": report.listings.len(),
+            "matched": matched,
+        }))
+        .expect("json"),
+    )
 }
 
 async fn admin_requests(State(st): State<AdminState>) -> Response {

@@ -1,6 +1,6 @@
 //! Rendering of the demo sites: given the ground truth, the current
-//! round and a request path + query, produce the exact response (status,
-//! headers, bytes).
+//! round, the reports the site's intake accepted and a request path +
+//! query, produce the exact response (status, headers, bytes).
 //!
 //! Owns the markup of `bazaar` (classifieds, CSS-selector only, with a little
 //! broken HTML), `curioshop` (schema.org JSON-LD, sitemap) and `reptileforum`
@@ -22,7 +22,10 @@ use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
 use super::generate::{BAZAAR_ENDED, FORUM_REMOVED, SEARCH_TERMS};
-use super::{GroundTruth, SiteKind, SiteTruth, TruthListing, listing_visible};
+use super::intake::{self, IntakeReport};
+use super::{
+    GroundTruth, ReportedTruth, SiteKind, SiteTruth, TruthListing, removal_style_as, visible_as,
+};
 
 /// One rendered HTTP response.
 #[derive(Debug, Clone)]
@@ -63,6 +66,11 @@ pub(crate) struct SiteView {
     /// Index of the first listing not under a disallowed prefix (always
     /// rendered as a JSON-LD `@graph` on the shop).
     first_public: Option<usize>,
+    /// The generator's seed (the intake's choice of listings to remove).
+    seed: u64,
+    /// What the report intake accepted, by listing index: the only state
+    /// of a view; rendering reads it, [`SiteView::accept_report`] adds to it.
+    reported: std::sync::RwLock<HashMap<usize, ReportedTruth>>,
 }
 
 /// FNV-1a, for stable cosmetic choices.
@@ -132,7 +140,75 @@ impl SiteView {
             images,
             base: base.to_string(),
             first_public,
+            seed: truth.seed,
+            reported: Default::default(),
         }
+    }
+
+    /// Whether listing `l` (one of this site's) is live in `round`, its
+    /// report (if any) included.
+    pub(crate) fn live(&self, l: &TruthListing, round: u32) -> bool {
+        let reported = self.reported.read().unwrap_or_else(|e| e.into_inner());
+        let rep = self.by_path.get(&l.path).and_then(|i| reported.get(i));
+        visible_as(l, rep, round)
+    }
+
+    /// Records a report that arrived in `round` under `receipt_id`: each
+    /// URL whose path is a listing of this site that has appeared by then
+    /// is matched and, unless already reported, recorded with what the site
+    /// does about it ([`intake`]). Returns how many URLs matched.
+    pub(crate) fn accept_report(
+        &self,
+        round: u32,
+        report: &IntakeReport,
+        receipt_id: &str,
+    ) -> usize {
+        let mut reported = self.reported.write().unwrap_or_else(|e| e.into_inner());
+        let mut matched = 0;
+        for item in &report.listings {
+            let path = match url::Url::parse(&item.url) {
+                Ok(u) => u.path().to_string(),
+                Err(_) => item.url.split(['?', '#']).next().unwrap_or("").to_string(),
+            };
+            let Some(&i) = self.by_path.get(&path) else {
+                continue;
+            };
+            let l = &self.listings[i];
+            if l.appears_round > round {
+                continue;
+            }
+            matched += 1;
+            reported.entry(i).or_insert_with(|| {
+                let at = intake::removal_round(round);
+                let chosen =
+                    intake::removes(self.seed, self.truth.kind, &l.site, &l.site_listing_id);
+                // The report removes it only if its own schedule has not by then.
+                let by_report = chosen && l.removed_from_round.is_none_or(|r| r > at);
+                ReportedTruth {
+                    report_id: report.report_id.clone(),
+                    receipt_id: receipt_id.to_string(),
+                    reported_round: round,
+                    removed_by_report: by_report,
+                    removed_from_round: by_report.then_some(at),
+                    removal: by_report.then(|| intake::removal_style(self.truth.kind).to_string()),
+                }
+            });
+        }
+        matched
+    }
+
+    /// The generator's seed.
+    pub(crate) fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The reports recorded so far, by listing path.
+    pub(crate) fn reported(&self) -> HashMap<String, ReportedTruth> {
+        let reported = self.reported.read().unwrap_or_else(|e| e.into_inner());
+        reported
+            .iter()
+            .map(|(i, r)| (self.listings[*i].path.clone(), r.clone()))
+            .collect()
     }
 
     fn abs(&self, path: &str) -> String {
@@ -197,7 +273,7 @@ impl SiteView {
         if l.appears_round > round {
             return self.not_found();
         }
-        if listing_visible(l, round) {
+        if self.live(l, round) {
             return match self.truth.kind {
                 SiteKind::Classifieds => self.bazaar_ad(l),
                 SiteKind::Shop => self.shop_product(l),
@@ -205,7 +281,13 @@ impl SiteView {
                 SiteKind::Catalogue => self.catalogue_item(l, round),
             };
         }
-        match l.removal.as_deref() {
+        let reported = self
+            .reported
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&self.by_path[&l.path])
+            .cloned();
+        match removal_style_as(l, reported.as_ref()) {
             Some("http_410") => self.gone(),
             Some("ended_marker") => self.ended(l),
             _ => self.not_found(),
@@ -345,7 +427,7 @@ impl SiteView {
         let hits: Vec<&TruthListing> = self
             .listings
             .iter()
-            .filter(|l| listing_visible(l, round) && l.tags.contains(&key))
+            .filter(|l| self.live(l, round) && l.tags.contains(&key))
             .collect();
         let per = match self.truth.kind {
             SiteKind::Classifieds => BAZAAR_PAGE,
@@ -378,7 +460,7 @@ impl SiteView {
         for l in self
             .listings
             .iter()
-            .filter(|l| !l.disallowed && listing_visible(l, round))
+            .filter(|l| !l.disallowed && self.live(l, round))
         {
             let _ = writeln!(
                 xml,

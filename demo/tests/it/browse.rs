@@ -47,7 +47,7 @@ fn the_browse_site_is_opt_in_and_leaves_the_other_sites_as_they_were() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_visible_listing_is_reachable_by_links_from_the_home_page() {
     let market = DemoMarket::start(opts(true)).await.unwrap();
-    let gt = market.ground_truth().clone();
+    let gt = market.ground_truth();
     let base = market.site("exotica").unwrap().base_url.clone();
     let c = reqwest::Client::new();
     let get = |path: String| {

@@ -1,6 +1,7 @@
 //! Integration tests of wildtrace-demo (one test binary; one module per area):
 //! the marketplace itself, and real crawls of it checked against its ground truth.
 mod browse;
+mod intake;
 mod market;
 mod privacy;
 mod sitemap;

@@ -530,7 +530,7 @@ async fn robots_txt_is_served_exactly() {
 async fn search_pagination_reaches_exactly_the_visible_listings() {
     let market = DemoMarket::start(DemoOptions::default()).await.unwrap();
     let c = client();
-    let gt = market.ground_truth().clone();
+    let gt = market.ground_truth();
     for round in [1, 2] {
         market.set_round(round);
         for site in &gt.sites {
@@ -612,7 +612,7 @@ async fn detail_pages_state_the_ground_truth() {
     .await
     .unwrap();
     let c = client();
-    let gt = market.ground_truth().clone();
+    let gt = market.ground_truth();
     let jsonld_re =
         Regex::new(r#"(?s)<script type="application/ld\+json">(.*?)</script>"#).unwrap();
     let (mut graphs, mut entities, mut flat) = (0, 0, 0);
@@ -764,7 +764,7 @@ async fn detail_pages_state_the_ground_truth() {
 async fn removals_follow_the_rounds() {
     let market = DemoMarket::start(small(11)).await.unwrap();
     let c = client();
-    let gt = market.ground_truth().clone();
+    let gt = market.ground_truth();
     assert_eq!(market.round(), 1);
     for l in &gt.listings {
         let r = fetch(&c, &site_url(&market, &l.site, &l.path)).await;
@@ -856,7 +856,7 @@ async fn removals_follow_the_rounds() {
 async fn sitemap_lists_visible_public_products() {
     let market = DemoMarket::start(small(4)).await.unwrap();
     let c = client();
-    let gt = market.ground_truth().clone();
+    let gt = market.ground_truth();
     let loc = Regex::new(r"<loc>([^<]+)</loc>").unwrap();
     for round in [1, 2] {
         market.set_round(round);
@@ -886,7 +886,7 @@ async fn forum_is_served_as_windows_1252() {
     .await
     .unwrap();
     let c = client();
-    let gt = market.ground_truth().clone();
+    let gt = market.ground_truth();
     let l = gt
         .site_listings("reptileforum")
         .find(|l| l.title.contains('é') && gt.visible_in_round(l, 1))
@@ -1004,7 +1004,7 @@ async fn admin_endpoint_works() {
     assert!(r.content_type.starts_with("application/json"));
     assert_eq!(r.text(), market.ground_truth().to_json());
     assert_eq!(
-        &GroundTruth::from_json(&r.text()).unwrap(),
+        GroundTruth::from_json(&r.text()).unwrap(),
         market.ground_truth()
     );
 

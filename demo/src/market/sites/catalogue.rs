@@ -10,8 +10,8 @@
 
 use std::fmt::Write as _;
 
+use super::super::TruthListing;
 use super::super::generate::{CATEGORIES, EXOTICA_ENDED};
-use super::super::{TruthListing, listing_visible};
 use super::{Page, SiteView, enc, esc, fnv, query_param};
 
 /// Items per listing-index page.
@@ -72,7 +72,7 @@ impl SiteView {
     fn in_category(&self, round: u32, slug: &str) -> Vec<&TruthListing> {
         self.listings
             .iter()
-            .filter(|l| listing_visible(l, round) && l.category.as_deref() == Some(slug))
+            .filter(|l| self.live(l, round) && l.category.as_deref() == Some(slug))
             .collect()
     }
 
