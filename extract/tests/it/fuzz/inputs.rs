@@ -122,7 +122,7 @@ pub fn price(rng: &mut StdRng) -> Vec<u8> {
             let digits = units.to_string();
             let mut out = String::new();
             for (i, c) in digits.chars().enumerate() {
-                if i > 0 && (digits.len() - i) % 3 == 0 {
+                if i > 0 && (digits.len() - i).is_multiple_of(3) {
                     out.push_str(group);
                 }
                 out.push(c);
@@ -505,7 +505,7 @@ fn soup(rng: &mut StdRng) -> String {
                 "<script type=application/ld+json>{}</script>",
                 jsonld(rng)
             )),
-            7 => s.push_str(*pick(
+            7 => s.push_str(pick::<&str>(
                 rng,
                 &[
                     "&amp;",
@@ -539,7 +539,7 @@ fn soup(rng: &mut StdRng) -> String {
                 let times = *pick(rng, &[10usize, 600, 5_000]);
                 s.push_str(&piece.repeat(times));
             }
-            _ => s.push_str(*pick(
+            _ => s.push_str(pick::<&str>(
                 rng,
                 &[
                     "Pangolin scales",
