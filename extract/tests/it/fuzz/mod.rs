@@ -74,7 +74,7 @@ fn price() {
 fn quantity() {
     run(Target {
         name: "quantity",
-        cases: 3_000,
+        cases: 20_000,
         time_budget: Duration::from_millis(250),
         mem_cap: 16 * MIB,
         generate: inputs::quantity,
@@ -96,7 +96,7 @@ fn quantity() {
 fn robots() {
     run(Target {
         name: "robots",
-        cases: 2_000,
+        cases: 10_000,
         time_budget: Duration::from_millis(500),
         mem_cap: 32 * MIB,
         generate: inputs::robots,
@@ -138,7 +138,7 @@ fn robots() {
 fn sitemap() {
     run(Target {
         name: "sitemap",
-        cases: 1_500,
+        cases: 3_000,
         time_budget: Duration::from_secs(2),
         mem_cap: 64 * MIB,
         generate: inputs::sitemap,
