@@ -637,8 +637,8 @@ impl HostWorker {
                 (404, _) => self.removed_row(task, &fetched, "http_404"),
                 (410, _) => self.removed_row(task, &fetched, "http_410"),
                 (_, Parsed::Listing(page)) => {
-                    let page = *page;
-                    let links = page.links.clone();
+                    let mut page = *page;
+                    let links = page.links.take();
                     self.listing_row(task, &fetched, page);
                     if let Some(links) = links {
                         // Related listings, categories: a listing page's links are followed too.
