@@ -279,6 +279,9 @@ async fn a_crawl_killed_at_20_random_moments_resumes_to_the_uninterrupted_lake()
     let from = market.requests().len();
     let mut moments = Moments(0x1400_0000_0000_0014);
     let mut kills = 0;
+    // The request count at each restart (a process's first request is at
+    // or after it).
+    let mut restarts = Vec::new();
     while kills < 20 {
         let after = 1 + moments.next(6) as usize;
         let wait = Duration::from_millis(moments.next(20));
@@ -286,6 +289,7 @@ async fn a_crawl_killed_at_20_random_moments_resumes_to_the_uninterrupted_lake()
             break;
         }
         kills += 1;
+        restarts.push(market.requests().len());
     }
     assert_eq!(kills, 20, "the crawl finished before its 20th kill");
     run_to_end(&crashed, true);
@@ -325,13 +329,19 @@ async fn a_crawl_killed_at_20_random_moments_resumes_to_the_uninterrupted_lake()
     let log = market.requests();
     let mut last: BTreeMap<String, f64> = BTreeMap::new();
     let mut closest = f64::MAX;
-    for r in &log[from..] {
+    let mut last_index: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, r) in log.iter().enumerate().skip(from) {
+        let prev_i = last_index.insert(r.site.clone(), i);
         if let Some(prev) = last.insert(r.site.clone(), r.at_ms) {
             let gap = r.at_ms - prev;
             closest = closest.min(gap);
+            let restarted = prev_i.is_some_and(|p| restarts.iter().any(|k| p < *k && *k <= i));
+            let repeated = log[from..i]
+                .iter()
+                .any(|o| o.site == r.site && o.target == r.target);
             assert!(
                 gap >= delay(&r.site) * 0.95,
-                "{}: {} came {gap:.1} ms after the previous request",
+                "{}: {} came {gap:.1} ms after the previous request (restart between: {restarted}, a repeat: {repeated})",
                 r.site,
                 r.target
             );

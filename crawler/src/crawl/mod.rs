@@ -334,6 +334,7 @@ pub async fn crawl_with(
         store: store.clone(),
         cfg: cfg.clone(),
         run_id: run_id.clone(),
+        resumed: run.resumed,
         stop: opts.stop.clone(),
         progress: opts.progress.clone(),
     });
@@ -449,6 +450,8 @@ struct Ctx {
     parse: parse::ParsePool,
     store: SharedStore,
     run_id: String,
+    /// Whether this run finishes an interrupted one.
+    resumed: bool,
     stop: Option<watch::Receiver<bool>>,
     progress: Option<ProgressSink>,
 }
