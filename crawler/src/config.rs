@@ -18,6 +18,7 @@ use serde::Deserialize;
 use toml::Spanned;
 use url::Url;
 
+use wildtrace_extract::budget::{self, PageLimits};
 pub use wildtrace_extract::config_error::ConfigError;
 use wildtrace_extract::config_error::read_text;
 use wildtrace_extract::profile::{SiteProfile, is_bare_name, path_and_query};
@@ -133,6 +134,10 @@ struct RawFetch {
     timeout_ms: u64,
     max_body_bytes: Spanned<u64>,
     max_redirects: Spanned<usize>,
+    parse_workers: Option<Spanned<usize>>,
+    max_html_depth: Spanned<usize>,
+    max_html_elements: Spanned<usize>,
+    max_parse_ms: Spanned<u64>,
 }
 
 impl Default for RawFetch {
@@ -143,6 +148,10 @@ impl Default for RawFetch {
             timeout_ms: 30_000,
             max_body_bytes: Spanned::new(0..0, 5 * 1024 * 1024),
             max_redirects: Spanned::new(0..0, 5),
+            parse_workers: None,
+            max_html_depth: Spanned::new(0..0, budget::DEFAULT_MAX_DEPTH),
+            max_html_elements: Spanned::new(0..0, budget::DEFAULT_MAX_ELEMENTS),
+            max_parse_ms: Spanned::new(0..0, budget::DEFAULT_MAX_TIME.as_millis() as u64),
         }
     }
 }
@@ -293,6 +302,10 @@ pub struct FetchLimits {
     pub max_body_bytes: u64,
     /// Redirect hops followed (each hop scoped and robots-checked).
     pub max_redirects: usize,
+    /// Pages and sitemaps parsed at a time, on blocking threads.
+    pub parse_workers: usize,
+    /// What parsing one page may cost (depth, elements, time).
+    pub page: PageLimits,
 }
 
 /// Crawl scope and trap limits.
@@ -565,6 +578,39 @@ impl CrawlConfig {
                 raw.fetch.max_body_bytes.span(),
                 "fetch.max_body_bytes",
                 "must be at least 1024".into(),
+            ));
+        }
+        let f = &raw.fetch;
+        if let Some(w) = &f.parse_workers
+            && !(1..=256).contains(w.get_ref())
+        {
+            return Err(err(
+                w.span(),
+                "fetch.parse_workers",
+                "must be between 1 and 256".into(),
+            ));
+        }
+        if !(32..=100_000).contains(f.max_html_depth.get_ref()) {
+            // why: below 32 real pages lose structure; far above Chromium's
+            // 512 the tree builder's cost (the square of the depth) returns.
+            return Err(err(
+                f.max_html_depth.span(),
+                "fetch.max_html_depth",
+                "must be between 32 and 100000 (browsers use 512)".into(),
+            ));
+        }
+        if *f.max_html_elements.get_ref() < 1000 {
+            return Err(err(
+                f.max_html_elements.span(),
+                "fetch.max_html_elements",
+                "must be at least 1000".into(),
+            ));
+        }
+        if !(10..=600_000).contains(f.max_parse_ms.get_ref()) {
+            return Err(err(
+                f.max_parse_ms.span(),
+                "fetch.max_parse_ms",
+                "must be between 10 and 600000".into(),
             ));
         }
         if *raw.fetch.max_redirects.get_ref() > 5 {
@@ -867,6 +913,17 @@ impl CrawlConfig {
                 timeout: Duration::from_millis(raw.fetch.timeout_ms),
                 max_body_bytes: *raw.fetch.max_body_bytes.get_ref(),
                 max_redirects: *raw.fetch.max_redirects.get_ref(),
+                // why: parsing is CPU work; more threads than cores only
+                // queue in the kernel instead of in our semaphore.
+                parse_workers: raw.fetch.parse_workers.as_ref().map_or_else(
+                    || std::thread::available_parallelism().map_or(2, |n| n.get()),
+                    |w| *w.get_ref(),
+                ),
+                page: PageLimits {
+                    max_depth: *raw.fetch.max_html_depth.get_ref(),
+                    max_elements: *raw.fetch.max_html_elements.get_ref(),
+                    max_time: Duration::from_millis(*raw.fetch.max_parse_ms.get_ref()),
+                },
             },
             scope: Scope {
                 private_targets: if raw.scope.allow_private_addresses {

@@ -88,11 +88,6 @@ impl Fetched {
             }
         }
     }
-
-    /// The body decoded to text (see [`decode_html`]).
-    pub fn text(&self) -> String {
-        wildtrace_extract::decode::decode_html(&self.body, self.content_type())
-    }
 }
 
 /// How much of a body to read.

@@ -11,11 +11,11 @@
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
-use scraper::Html;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use url::Url;
 
+use crate::budget::{Cut, PageLimits, parse_document};
 use crate::config_error::ConfigError;
 use crate::decode::decode_html;
 use crate::html::extract_listing;
@@ -169,14 +169,38 @@ pub fn extract_records(
     profile: Option<&SiteProfile>,
     pseudonyms: &Pseudonymiser,
 ) -> Vec<ListingRecord> {
+    extract_page(
+        body,
+        content_type,
+        url,
+        profile,
+        pseudonyms,
+        &PageLimits::default(),
+    )
+    .0
+}
+
+/// [`extract_records`] within `limits`, with what the budgets cut.
+pub fn extract_page(
+    body: &[u8],
+    content_type: Option<&str>,
+    url: &Url,
+    profile: Option<&SiteProfile>,
+    pseudonyms: &Pseudonymiser,
+    limits: &PageLimits,
+) -> (Vec<ListingRecord>, Cut) {
     let text = decode_html(body, content_type);
-    let raw = extract_listing(&Html::parse_document(&text), url, profile);
+    let parsed = parse_document(&text, limits);
+    let raw = extract_listing(&parsed.doc, url, profile);
     if raw.extractor == "none" {
-        return Vec::new();
+        return (Vec::new(), parsed.cut);
     }
     let source = profile
         .map(|p| p.name.clone())
         .or_else(|| url.host_str().map(str::to_string))
         .unwrap_or_default();
-    vec![listing_record(&raw, &source, url, body, pseudonyms)]
+    (
+        vec![listing_record(&raw, &source, url, body, pseudonyms)],
+        parsed.cut,
+    )
 }

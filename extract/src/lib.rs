@@ -9,6 +9,10 @@
 //! # Layout
 //!
 //! - [`decode`]: fetched bytes to text (BOM, HTTP charset, `<meta>`, detection).
+//! - [`budget`]: parsing HTML within a page's budgets (depth, elements,
+//!   time), and what a cut page reports.
+//! - [`page`]: one fetched page to what the crawler keeps (fields, links),
+//!   plain data a blocking thread can hand back.
 //! - [`html`]: one page to raw listing fields: `jsonld`, `microdata`,
 //!   `opengraph`, `rules` (site-profile field rules), `links` (search-page
 //!   links, removed markers).
@@ -32,12 +36,14 @@
 //! - [`corpus`]: folders of saved pages described by `pages.toml`.
 //! - [`inspect`]: what `wildtrace inspect` prints, and its batch modes.
 
+pub mod budget;
 pub mod config_error;
 pub mod corpus;
 pub mod data;
 pub mod decode;
 pub mod html;
 pub mod inspect;
+pub mod page;
 pub mod price;
 pub mod privacy;
 pub mod profile;

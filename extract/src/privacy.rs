@@ -146,8 +146,36 @@ pub fn mask_contacts(text: &str, seller_handle: Option<&str>) -> String {
         .map(str::trim)
         .filter(|h| h.chars().count() >= 3)
     {
-        let re = Regex::new(&format!("(?i){}", regex::escape(h))).expect("escaped literal");
-        out = re.replace_all(&out, "[seller]").into_owned();
+        out = mask_literal(&out, h, "[seller]");
     }
+    out
+}
+
+/// Handles longer than this are masked without a regex.
+const MAX_REGEX_HANDLE: usize = 256;
+
+/// Replaces every case-insensitive occurrence of `needle` in `text`.
+/// why: a hostile page can make a seller "handle" of any size; its mask
+/// must hold without a regex that is too big to compile (found by
+/// fuzzing): a long one matches ASCII case only, in linear time.
+fn mask_literal(text: &str, needle: &str, with: &str) -> String {
+    if needle.len() <= MAX_REGEX_HANDLE
+        && let Ok(re) = regex::RegexBuilder::new(&regex::escape(needle))
+            .case_insensitive(true)
+            .build()
+    {
+        return re.replace_all(text, with).into_owned();
+    }
+    // ASCII lower-casing keeps every byte offset, so a match in the
+    // lower-cased text is the same span of the original.
+    let (hay, pat) = (text.to_ascii_lowercase(), needle.to_ascii_lowercase());
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (i, m) in hay.match_indices(pat.as_str()) {
+        out.push_str(&text[last..i]);
+        out.push_str(with);
+        last = i + m.len();
+    }
+    out.push_str(&text[last..]);
     out
 }

@@ -9,6 +9,7 @@ use wildtrace_analysis::Lexicon;
 use wildtrace_analysis::inspect as analysis_inspect;
 use wildtrace_analysis::places::Gazetteer;
 use wildtrace_analysis::reference::{EMBEDDED_LEXICON, EMBEDDED_PLACES};
+use wildtrace_extract::budget::PageLimits;
 use wildtrace_extract::inspect;
 use wildtrace_extract::sitemap::SitemapLimits;
 
@@ -72,13 +73,23 @@ pub fn run(command: InspectCommand) -> anyhow::Result<()> {
                 .map(|p| inspect::resolve_profile(&p, sites_dir.as_deref()))
                 .transpose()?;
             let keys = inspect::throwaway_pseudonymiser();
-            serde_json::to_value(inspect::extract_records(
-                &body,
-                None,
-                &url,
-                profile.as_ref(),
-                &keys,
-            ))?
+            let limits = PageLimits::default();
+            let (records, cut) =
+                inspect::extract_page(&body, None, &url, profile.as_ref(), &keys, &limits);
+            if let Some(outcome) = cut.outcome() {
+                // The crawler would log this page with this outcome.
+                tracing::warn!(
+                    outcome,
+                    dropped_tags = cut.dropped_tags,
+                    parsed_bytes = cut.parsed_bytes,
+                    stopped = ?cut.stopped,
+                    "page cut by its budgets (depth {}, {} elements, {} ms)",
+                    limits.max_depth,
+                    limits.max_elements,
+                    limits.max_time.as_millis()
+                );
+            }
+            serde_json::to_value(records)?
         }
         InspectCommand::Species {
             text,

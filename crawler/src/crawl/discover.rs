@@ -7,6 +7,8 @@
 //! profile's `next_page` link as the next page of the same index, the rest
 //! as pages one hop further.
 //!
+//! Pages and sitemaps arrive parsed (by the parsing pool, `parse`).
+//!
 //! It owns which found links are worth a request: the site's
 //! `follow.include`/`follow.exclude` patterns (excludes win) for every
 //! found listing or page, and for followed links also scope (host, traps)
@@ -14,17 +16,15 @@
 //! frontier admission (depth, query variants), and is checked against scope
 //! and robots.txt again when it is fetched.
 
-use scraper::Html;
 use tracing::debug;
 use tracing::warn;
 use url::Url;
-use wildtrace_extract::html::{page_links, search_links};
+use wildtrace_extract::page::PageLinks;
 use wildtrace_extract::robots::Robots;
-use wildtrace_extract::sitemap::{SitemapLimits, parse_sitemap};
+use wildtrace_extract::sitemap::{Sitemap, SitemapError, SitemapLimits};
 
 use super::frontier::Task;
 use super::host::HostWorker;
-use crate::fetch::Fetched;
 use crate::state::TaskKind;
 
 /// The largest sitemap file read. why: the sitemap protocol allows 50 MB
@@ -54,19 +54,12 @@ impl HostWorker {
     /// A search results page: its listing links (retyping a queued revisit
     /// or sitemap find of the same listing, so its term is recorded) and its
     /// next page, up to `max_search_pages`.
-    pub(super) fn search_page(
-        &mut self,
-        task: &Task,
-        url: &Url,
-        fetched: &Fetched,
-        term: String,
-        page: usize,
-    ) {
-        let text = fetched.text();
-        let (listings, next) = {
-            let doc = Html::parse_document(&text);
-            search_links(&doc, url, &self.site.profile)
-        };
+    pub(super) fn search_page(&mut self, task: &Task, found: PageLinks, term: String, page: usize) {
+        let PageLinks {
+            links: listings,
+            next,
+            ..
+        } = found;
         for l in listings {
             if !self.site.follow.allows(&l)
                 || !self.frontier.admit(
@@ -101,16 +94,27 @@ impl HostWorker {
         }
     }
 
-    /// A sitemap (or sitemap index): its in-scope children, down to
-    /// `max_sitemap_depth`, and its in-scope listing URLs.
-    pub(super) fn sitemap(&mut self, task: &Task, url: &Url, fetched: &Fetched, level: usize) {
+    /// The limits a sitemap of this host is parsed within.
+    pub(super) fn sitemap_limits(&self) -> SitemapLimits {
         let scope = &self.ctx.cfg.scope;
-        let limits = SitemapLimits {
+        SitemapLimits {
             max_bytes: SITEMAP_MAX_BYTES,
             max_urls: scope.max_sitemap_urls,
             max_depth: scope.max_sitemap_depth as u32,
-        };
-        let map = match parse_sitemap(&fetched.body, url, &limits) {
+        }
+    }
+
+    /// A sitemap (or sitemap index), as parsed: its in-scope children, down
+    /// to `max_sitemap_depth`, and its in-scope listing URLs.
+    pub(super) fn sitemap(
+        &mut self,
+        task: &Task,
+        url: &Url,
+        parsed: Result<Sitemap, SitemapError>,
+        level: usize,
+    ) {
+        let limits = self.sitemap_limits();
+        let map = match parsed {
             Ok(m) => m,
             Err(e) => {
                 // why: a broken or hostile sitemap costs this sitemap only.
@@ -160,12 +164,8 @@ impl HostWorker {
     /// A followed page (start URL, category, listing index): its next page
     /// (the profile's `next_page` link, the same index one page on) and
     /// every other in-scope link one hop further.
-    pub(super) fn follow_page(&mut self, task: &Task, url: &Url, fetched: &Fetched, page: usize) {
-        let text = fetched.text();
-        let (links, next) = {
-            let doc = Html::parse_document(&text);
-            page_links(&doc, url, &self.site.profile)
-        };
+    pub(super) fn follow_page(&mut self, task: &Task, url: &Url, found: PageLinks, page: usize) {
+        let PageLinks { links, next, .. } = found;
         if let Some(n) = next {
             if self.site.profile.is_listing(&n) {
                 self.follow_one(n, TaskKind::LinkedListing, task.depth + 1);
@@ -183,12 +183,10 @@ impl HostWorker {
 
     /// A listing page of a site that follows links: its links (related
     /// listings, categories), its next-page link among them, one hop further.
-    pub(super) fn follow_listing_links(&mut self, task: &Task, url: &Url, fetched: &Fetched) {
-        let text = fetched.text();
-        let (mut links, next) = {
-            let doc = Html::parse_document(&text);
-            page_links(&doc, url, &self.site.profile)
-        };
+    pub(super) fn follow_listing_links(&mut self, task: &Task, found: PageLinks) {
+        let PageLinks {
+            mut links, next, ..
+        } = found;
         links.extend(next);
         self.follow_all(links, task.depth + 1);
     }

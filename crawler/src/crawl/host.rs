@@ -25,6 +25,7 @@ use super::discover::SITEMAP_MAX_BYTES;
 use super::evidence::Evidence;
 use super::frontier::{Frontier, Next, Task, kind_name};
 use super::pacing::{Pacing, Validators, send, sleep_until};
+use super::parse::{Parsed, Plan};
 use super::scope::{self, Refused};
 use super::{CrawlError, Ctx, NOT_SENT, SitePolicy};
 use crate::config::SiteConfig;
@@ -127,7 +128,16 @@ impl Lane {
             match self.with(|w| w.on_response(task, &url, result, &mut hops)) {
                 Step::End(outcome) => return outcome,
                 Step::Follow(next) => url = next,
-                Step::Final(f) => return self.with(|w| w.finish(task, &url, f, known)),
+                Step::Final(f) => {
+                    // why: parsing runs off the async threads (and without the
+                    // worker held), so a slow page never delays another host.
+                    let (plan, ctx) = self.with(|w| (w.plan(task, &f), w.ctx.clone()));
+                    let (f, parsed) = match plan {
+                        Some(plan) => ctx.parse.parse(plan, &url, f).await,
+                        None => (f, Parsed::Nothing),
+                    };
+                    return self.with(|w| w.finish(task, &url, f, known, parsed));
+                }
             }
         }
     }
@@ -544,13 +554,38 @@ impl HostWorker {
         Step::Final(f)
     }
 
-    /// Turns a task's final response into log and lake rows and new URLs.
+    /// What a task's final response needs parsed, if anything: a 2xx
+    /// search, followed or listing page (HTML) or sitemap.
+    fn plan(&self, task: &Task, fetched: &Fetched) -> Option<Plan> {
+        let ok = (200..300).contains(&fetched.status);
+        let is_sitemap = matches!(task.kind, TaskKind::Sitemap { .. });
+        if !ok || (!is_sitemap && !fetched.is_html()) {
+            return None;
+        }
+        let profile = || self.site.profile.clone();
+        Some(match &task.kind {
+            TaskKind::Search { .. } => Plan::Search(profile()),
+            TaskKind::Page { .. } => Plan::Page(profile()),
+            TaskKind::Sitemap { .. } => Plan::Sitemap(self.sitemap_limits()),
+            TaskKind::Listing { .. }
+            | TaskKind::SitemapListing
+            | TaskKind::LinkedListing
+            | TaskKind::Revisit => Plan::Listing {
+                profile: profile(),
+                want_links: self.site.follow.links,
+            },
+        })
+    }
+
+    /// Turns a task's final response (and what parsing it yielded) into log
+    /// and lake rows and new URLs.
     fn finish(
         &mut self,
         task: &Task,
         url: &Url,
         fetched: Fetched,
         known: Option<KnownListing>,
+        parsed: Parsed,
     ) -> TaskOutcome {
         let kind_name = kind_name(&task.kind);
         if fetched.status == 304 {
@@ -569,48 +604,50 @@ impl HostWorker {
             self.log(url, kind_name, "not_html", Some(&fetched), None);
             return TaskOutcome::Done;
         }
-        self.log(
-            url,
-            kind_name,
-            if ok || fetched.status == 404 || fetched.status == 410 {
-                "fetched"
-            } else {
-                "http_error"
-            },
-            Some(&fetched),
-            None,
-        );
-        match &task.kind {
-            TaskKind::Search { term, page } => {
-                if ok {
-                    self.search_page(task, url, &fetched, term.clone(), *page);
-                }
+        let cut = parsed.cut();
+        let outcome = match cut.outcome() {
+            Some(budget) => {
+                // why: a page over its budget costs this URL a partial
+                // extraction, never the run; the log says which budget.
+                warn!(%url, outcome = budget, dropped_tags = cut.dropped_tags,
+                      parsed_bytes = cut.parsed_bytes, "page cut by its parsing budgets");
+                budget
             }
-            TaskKind::Sitemap { level } => {
-                if ok {
-                    self.sitemap(task, url, &fetched, *level);
-                }
+            None if ok || fetched.status == 404 || fetched.status == 410 => "fetched",
+            None => "http_error",
+        };
+        self.log(url, kind_name, outcome, Some(&fetched), None);
+        match (&task.kind, parsed) {
+            (TaskKind::Search { term, page }, Parsed::Links(links)) => {
+                self.search_page(task, links, term.clone(), *page);
             }
-            TaskKind::Page { page } => {
-                if ok {
-                    self.follow_page(task, url, &fetched, *page);
-                }
+            (TaskKind::Sitemap { level }, Parsed::Sitemap(map)) => {
+                self.sitemap(task, url, map, *level);
             }
-            TaskKind::Listing { .. }
-            | TaskKind::SitemapListing
-            | TaskKind::LinkedListing
-            | TaskKind::Revisit => match fetched.status {
-                404 => self.removed_row(task, &fetched, "http_404"),
-                410 => self.removed_row(task, &fetched, "http_410"),
-                s if (200..300).contains(&s) => {
-                    self.listing_row(task, url, &fetched);
-                    if self.site.follow.links {
+            (TaskKind::Page { page }, Parsed::Links(links)) => {
+                self.follow_page(task, url, links, *page);
+            }
+            (
+                TaskKind::Listing { .. }
+                | TaskKind::SitemapListing
+                | TaskKind::LinkedListing
+                | TaskKind::Revisit,
+                parsed,
+            ) => match (fetched.status, parsed) {
+                (404, _) => self.removed_row(task, &fetched, "http_404"),
+                (410, _) => self.removed_row(task, &fetched, "http_410"),
+                (_, Parsed::Listing(page)) => {
+                    let mut page = *page;
+                    let links = page.links.take();
+                    self.listing_row(task, &fetched, page);
+                    if let Some(links) = links {
                         // Related listings, categories: a listing page's links are followed too.
-                        self.follow_listing_links(task, url, &fetched);
+                        self.follow_listing_links(task, links);
                     }
                 }
                 _ => {}
             },
+            _ => {}
         }
         TaskOutcome::Done
     }

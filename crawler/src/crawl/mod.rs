@@ -18,6 +18,8 @@
 //!   last-good copy, retries while unavailable, redirects);
 //! - [`discover`]: links from search pages, sitemaps and followed pages
 //!   (start URLs, listing indexes, listing pages) into the frontier;
+//! - [`parse`]: the bounded pool of blocking threads that parses pages and
+//!   sitemaps off the async runtime, within each page's budgets;
 //! - [`rows`]: lake rows and registry entries from listing pages;
 //! - [`evidence`]: WARC records of every exchange in evidence mode;
 //! - [`clock`]: the time a run records (the wall clock, or the demo's
@@ -32,6 +34,7 @@ mod evidence;
 mod frontier;
 mod host;
 mod pacing;
+mod parse;
 mod robots;
 mod rows;
 mod scope;
@@ -347,9 +350,11 @@ pub async fn crawl_with(
         fetcher: Fetcher::new(&cfg.identity, &cfg.fetch, cfg.scope.private_targets)?,
         pseudonyms: Pseudonymiser::load_or_create(&cfg.pseudonym_key)?,
         in_flight: Arc::new(Semaphore::new(cfg.politeness.max_in_flight)),
+        parse: parse::ParsePool::new(cfg.fetch.parse_workers, cfg.fetch.page),
         store: store.clone(),
         cfg: cfg.clone(),
         run_id: run_id.clone(),
+        resumed: run.resumed,
         stop: opts.stop.clone(),
         progress: opts.progress.clone(),
         clock,
@@ -462,8 +467,12 @@ struct Ctx {
     pseudonyms: Pseudonymiser,
     /// The global cap on requests in flight, across hosts.
     in_flight: Arc<Semaphore>,
+    /// The parsing threads (pages and sitemaps), off the async runtime.
+    parse: parse::ParsePool,
     store: SharedStore,
     run_id: String,
+    /// Whether this run finishes an interrupted one.
+    resumed: bool,
     stop: Option<watch::Receiver<bool>>,
     progress: Option<ProgressSink>,
     /// What observations, log rows and registry entries are stamped with.

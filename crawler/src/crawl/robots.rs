@@ -281,6 +281,14 @@ impl HostWorker {
             .ctx
             .store
             .with(|s| Ok((s.last_request(origin)?, s.robots(origin)?)))?;
+        // why: the process before a resume may have died mid-exchange, after
+        // the last request time it committed; a full delay from now is after
+        // anything it sent (found by the 20-kill test, timed at the server).
+        let last = if self.ctx.resumed {
+            Some(Utc::now())
+        } else {
+            last
+        };
         let Some(last) = last else {
             return Ok(());
         };

@@ -10,10 +10,8 @@
 //! ingest path (so `inspect` shows exactly what is stored, pseudonyms and
 //! masking included).
 
-use scraper::Html;
 use sha2::{Digest, Sha256};
-use url::Url;
-use wildtrace_extract::html::{extract_listing, has_removed_marker};
+use wildtrace_extract::page::ListingPage;
 use wildtrace_extract::record::{Ingested, ingest_fields};
 
 use super::frontier::Task;
@@ -161,17 +159,11 @@ impl HostWorker {
         self.lane.pending.rows.push(row);
     }
 
-    /// A listing page answered 2xx: its content, or `removed` when the page
-    /// carries the profile's "ended" marker.
-    pub(super) fn listing_row(&mut self, task: &Task, url: &Url, f: &Fetched) {
-        let text = f.text();
-        let (raw, ended) = {
-            let doc = Html::parse_document(&text);
-            (
-                extract_listing(&doc, url, Some(&self.site.profile)),
-                has_removed_marker(&doc, &self.site.profile),
-            )
-        };
+    /// A listing page answered 2xx: its content (`page`, as the parsing
+    /// pool extracted it), or `removed` when the page carries the profile's
+    /// "ended" marker.
+    pub(super) fn listing_row(&mut self, task: &Task, f: &Fetched, page: ListingPage) {
+        let ListingPage { raw, ended, .. } = page;
         if ended {
             self.removed_row(task, f, "ended_marker");
             return;

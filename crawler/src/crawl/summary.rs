@@ -62,7 +62,8 @@ pub(super) fn summarize(
         .iter()
         .filter(|l| !NOT_DISCOVERY.contains(&l.kind.as_str()))
         .filter(|l| {
-            l.outcome == "fetched" && l.http_status.is_some_and(|s| (200..300).contains(&s))
+            matches!(l.outcome.as_str(), "fetched" | "too_deep" | "over_budget")
+                && l.http_status.is_some_and(|s| (200..300).contains(&s))
         })
         .count();
     let listing_tasks = log.iter().filter(|l| l.kind == "listing").count();
@@ -75,6 +76,16 @@ pub(super) fn summarize(
             "no link on its {discovery_pages} search, index or sitemap page(s) matched the listing pattern `{}` of profile `{}`: check `[links] listing_path` against the links on those pages (`wildtrace inspect extract` shows them)",
             profile.listing_path.as_str(),
             profile.name
+        ));
+    }
+    let cut = |o: &str| log.iter().filter(|l| l.outcome == o).count();
+    let (too_deep, over_budget) = (cut("too_deep"), cut("over_budget"));
+    if too_deep + over_budget > 0 {
+        // why: a page cut by its budgets still yields a row, so the person
+        // running the job must hear that some fields may be missing.
+        warnings.push(format!(
+            "{} page(s) hit a parsing budget ({too_deep} too_deep: nesting beyond fetch.max_html_depth flattened; {over_budget} over_budget: the rest not parsed after fetch.max_html_elements or fetch.max_parse_ms); their fields may be incomplete (see the fetch log)",
+            too_deep + over_budget
         ));
     }
     if live.is_empty() && count("removed") == 0 {

@@ -320,3 +320,33 @@ fn start_urls_stay_on_the_site_and_the_budget_under_the_job_cap() {
     assert_eq!(e.key, "sites[0].max_pages", "{e}");
     assert!(e.message.contains("max_pages_per_host"), "{e}");
 }
+
+#[test]
+fn page_budgets_and_the_parsing_pool_are_validated_and_default_sanely() {
+    let (_dir, path) = job(GOOD);
+    let cfg = CrawlConfig::load(&path).unwrap();
+    let cores = std::thread::available_parallelism().unwrap().get();
+    assert_eq!(cfg.fetch.parse_workers, cores, "default: one per core");
+    assert_eq!(cfg.fetch.page.max_depth, 512);
+    assert_eq!(cfg.fetch.page.max_elements, 200_000);
+    assert_eq!(cfg.fetch.page.max_time.as_millis(), 3000);
+    let with = |lines: &str| {
+        GOOD.replace(
+            "[[sites]]",
+            &format!("[fetch]\nmax_body_bytes = 5242880\n{lines}\n[[sites]]"),
+        )
+    };
+    let (_d, p) = job(&with("parse_workers = 3\nmax_html_depth = 64"));
+    let cfg = CrawlConfig::load(&p).unwrap();
+    assert_eq!((cfg.fetch.parse_workers, cfg.fetch.page.max_depth), (3, 64));
+    for (lines, key) in [
+        ("parse_workers = 0", "fetch.parse_workers"),
+        ("max_html_depth = 8", "fetch.max_html_depth"),
+        ("max_html_depth = 1000000", "fetch.max_html_depth"),
+        ("max_html_elements = 10", "fetch.max_html_elements"),
+        ("max_parse_ms = 0", "fetch.max_parse_ms"),
+    ] {
+        let e = error(&with(lines));
+        assert_eq!((e.key.as_str(), e.line), (key, 14), "{lines}: {e}");
+    }
+}

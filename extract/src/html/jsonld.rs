@@ -21,7 +21,8 @@ fn unentity(s: &str) -> String {
     if !s.contains('&') {
         return s.to_string();
     }
-    let frag = Html::parse_fragment(s);
+    // why: a hostile page can nest markup in a JSON string as deep as in the page.
+    let frag = crate::budget::parse_fragment(s, &crate::budget::PageLimits::default()).doc;
     frag.root_element().text().collect()
 }
 

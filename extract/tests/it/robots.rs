@@ -143,3 +143,19 @@ fn the_longest_match_wins_and_allow_wins_a_tie() {
         "$ anchors the end"
     );
 }
+
+#[test]
+fn a_line_over_the_parsers_cap_with_multibyte_characters_is_clipped_not_a_panic() {
+    // Found by fuzzing: the `robotstxt` crate panicked on such a line.
+    let body = format!(
+        "User-agent: *\nDisallow: /{}\nDisallow: /private\n",
+        "ñ".repeat(20_000)
+    );
+    let r = Robots::from_status(200, body.as_bytes(), "wildtrace");
+    let url = |p: &str| url::Url::parse(&format!("https://example.org{p}")).unwrap();
+    assert!(
+        !r.allowed("wildtrace", &url("/private/1")),
+        "the next line still applies"
+    );
+    assert!(r.allowed("wildtrace", &url("/public")));
+}

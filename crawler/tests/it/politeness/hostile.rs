@@ -1,6 +1,7 @@
 //! Hostile servers cost one URL: a gzip decompression bomb, redirect loops
 //! and redirects to other hosts or disallowed paths, stalled and trickling
-//! responses.
+//! responses, and pages slow to parse (issue #14), which neither delay
+//! another host's requests (timed at its server) nor lose the page's fields.
 
 use super::*;
 
@@ -221,4 +222,135 @@ async fn stalled_and_trickling_responses_cost_their_url_only() {
             "the client stayed {d:?}"
         );
     }
+}
+
+// ------------------------------------------------------------ 8. slow pages
+
+/// Ad `id` with its fields around `depth` nested `<div>`s: the title and
+/// id before them, the price and seller after.
+fn deep_ad(id: u32, depth: usize) -> String {
+    format!(
+        "<!doctype html><html><body><h1>Pangolin scales lot of 12 #{id}</h1>\
+         <span class=ad-id>{id}</span>{}deep{}<span class=price>€ 1.250,50</span>\
+         <span class=seller>trader{id}</span></body></html>",
+        "<div>".repeat(depth),
+        "</div>".repeat(depth)
+    )
+}
+
+/// Crawls host `heavy` (whose `/ad/1` is `page`) beside host `fast` (60
+/// small ads) in one run, on this test's single-threaded runtime; returns
+/// both servers, the outcome (heavy first) and how long the heavy page's
+/// parse held its host (from its arrival to the host's next request,
+/// less the delay).
+async fn beside_a_heavy_page(
+    page: String,
+    fetch: &str,
+) -> (Srv, Srv, CrawlOutcome, Duration, tempfile::TempDir) {
+    let page = Arc::new(page);
+    let heavy = serve(move |r| match r.path {
+        "/ad/1" => (
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            page.as_ref().clone(),
+        )
+            .into_response(),
+        p => market(p, 3),
+    })
+    .await;
+    let fast = serve(|r| market(r.path, 60)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(
+        dir.path(),
+        &[
+            ("politeness", "min_delay_ms = 40"),
+            ("fetch", &format!("max_body_bytes = 8388608\n{fetch}")),
+        ],
+        &[("heavy", ""), ("fast", "")],
+    );
+    let out = crawl(
+        &cfg,
+        &bases(&cfg, &[("heavy", &heavy.url), ("fast", &fast.url)]),
+    )
+    .await
+    .unwrap();
+    let t = heavy.times(|_| true);
+    let at = heavy.times(|p| p == "/ad/1")[0];
+    let next = t
+        .iter()
+        .copied()
+        .find(|h| *h > at)
+        .expect("the heavy host went on");
+    let held = (next - at).saturating_sub(Duration::from_millis(40));
+    (heavy, fast, out, held, dir)
+}
+
+/// The fast host's requests, timed at its server, while the heavy page was
+/// being parsed: they went on at their own pace.
+fn assert_unaffected(heavy: &Srv, fast: &Srv, held: Duration) {
+    let from = heavy.times(|p| p == "/ad/1")[0];
+    let to = from + held;
+    let t = fast.times(|_| true);
+    let during: Vec<Instant> = t
+        .iter()
+        .copied()
+        .filter(|h| *h >= from && *h <= to)
+        .collect();
+    // The fast host needs ~40-60 ms a request; it must have gone on
+    // through the parse (or finished during it).
+    let finished = t.last().is_some_and(|l| *l < to);
+    assert!(
+        during.len() as u128 >= (held.as_millis() / 200).max(2) || finished,
+        "{} fast requests during the {held:?} parse",
+        during.len()
+    );
+    let worst = gaps(&t).into_iter().max().unwrap();
+    assert!(
+        worst < Duration::from_millis(500),
+        "the fast host waited {worst:?} between requests (delay 40 ms) while a page was parsed for {held:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_page_5_mib_deep_is_cut_to_its_budget_beside_a_host_it_never_delays() {
+    let depth = (5 << 20) / "<div></div>".len();
+    let (heavy, fast, out, held, _d) = beside_a_heavy_page(deep_ad(1, depth), "").await;
+    assert_unaffected(&heavy, &fast, held);
+    let log = fetch_log(&out.sites[0]);
+    assert_eq!(outcomes(&log, "/ad/1"), ["too_deep"], "{log:#?}");
+    assert!(held < Duration::from_secs(10), "parsed in {held:?}");
+    // The rest of the page's fields are still extracted.
+    let rows = listing_rows(&out.sites[0]);
+    let ad1 = rows
+        .iter()
+        .find(|r| r.listing_id == "heavy:1")
+        .expect("ad 1 lands");
+    assert_eq!(ad1.title.as_deref(), Some("Pangolin scales lot of 12 #1"));
+    assert_eq!(ad1.price_text.as_deref(), Some("€ 1.250,50"));
+    assert_eq!(ids(&out.sites[0]), set(&["heavy:1", "heavy:2", "heavy:3"]));
+    assert_eq!(ids(&out.sites[1]).len(), 60);
+    assert_eq!(
+        outcomes(&fetch_log(&out.sites[1]), "/ad/1"),
+        ["fetched"],
+        "a normal page is within its budgets"
+    );
+}
+
+#[tokio::test]
+async fn a_page_slow_to_parse_never_delays_another_hosts_requests() {
+    // Budgets raised so the tree builder's quadratic cost is paid in full:
+    // seconds of one parsing thread, while the fast host goes on.
+    let (heavy, fast, out, held, _d) = beside_a_heavy_page(
+        deep_ad(1, 30_000),
+        "max_html_depth = 100000\nmax_parse_ms = 120000\nparse_workers = 2",
+    )
+    .await;
+    assert!(held >= Duration::from_millis(800), "the page took {held:?}");
+    assert_unaffected(&heavy, &fast, held);
+    let log = fetch_log(&out.sites[0]);
+    assert_eq!(
+        outcomes(&log, "/ad/1"),
+        ["fetched"],
+        "within the raised budgets"
+    );
+    assert_eq!(ids(&out.sites[1]).len(), 60);
 }
