@@ -236,6 +236,7 @@ pub fn write_all(
             legend_title: e.legend.into(),
         };
         let file = e.table.files.csv;
+        let partly_withheld = tables.view(e.table).is_some_and(|t| any_withheld(&t));
         let built = match tables.view(e.table) {
             None => Built::Skipped(format!("{file} does not exist (not produced by this run)")),
             Some(t) if t.height() == 0 => Built::Skipped(format!("{file} is empty")),
@@ -250,7 +251,14 @@ pub fn write_all(
             title: e.title.into(),
             x_label: e.x_label.into(),
             y_label: e.y_label.into(),
-            caption: e.caption.into(),
+            caption: if partly_withheld {
+                format!(
+                    "{} Cells withheld by disclosure control (fewer than 5 listings or 3 sellers, or needed to protect such a cell) are left out.",
+                    e.caption
+                )
+            } else {
+                e.caption.into()
+            },
             table: file.into(),
             png: None,
             svg: None,
@@ -291,6 +299,14 @@ fn all_withheld(t: &View) -> bool {
         .column("listings")
         .and_then(|c| t.numbers(c).ok())
         .is_some_and(|v| v.iter().all(Option::is_none))
+}
+
+/// Whether some `listings` cell of a table that has them is empty.
+fn any_withheld(t: &View) -> bool {
+    t.table()
+        .column("listings")
+        .and_then(|c| t.numbers(c).ok())
+        .is_some_and(|v| v.iter().any(Option::is_none))
 }
 
 /// First and last year of the annual table, if any.
