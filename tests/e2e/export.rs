@@ -885,6 +885,34 @@ fn bad_export_arguments_exit_2_and_force_replaces_atomically() {
         "0",
     ]);
     assert_eq!(code, 2, "a threshold of 0: {err}");
+    // Enforcement reads the lake: without one it is refused.
+    let (code, _, err) = export(&[
+        "--audience",
+        "enforcement",
+        "--recipient",
+        "Unit",
+        "--out",
+        s(&d.out),
+        "--to",
+        s(&to),
+    ]);
+    assert_eq!(code, 2, "enforcement without a lake: {err}");
+    // The export key may not travel inside the export.
+    let inside = to.join("export.key");
+    let (code, _, err) = export(&[
+        "--audience",
+        "research",
+        "--recipient",
+        "Uni",
+        "--out",
+        s(&d.out),
+        "--key",
+        s(&inside),
+        "--to",
+        s(&to),
+    ]);
+    assert_eq!(code, 2, "key inside the export: {err}");
+    assert!(!inside.exists() && !to.exists(), "nothing written");
     std::fs::create_dir_all(&to).unwrap();
     std::fs::write(to.join("keep.txt"), "mine").unwrap();
     let (code, _, err) = export(&["--audience", "public", "--out", s(&d.out), "--to", s(&to)]);
