@@ -267,6 +267,20 @@ fn public_cells_meet_the_thresholds_by_an_independent_count() {
         ),
         0
     );
+    // Routes are ranked among the published routes of their year only.
+    let routes = p.join("routes.parquet");
+    assert_eq!(
+        count(
+            &db,
+            &format!(
+                "SELECT count(*) FROM (SELECT year, coalesce(max(rank), 0) m, count(*) FILTER (WHERE NOT suppressed) k,
+                   count(*) FILTER (WHERE suppressed AND rank IS NOT NULL) r FROM '{}' GROUP BY year)
+                 WHERE m <> k OR r > 0",
+                routes.display()
+            )
+        ),
+        0
+    );
     // Rounding: whole dollars, shares to 3 decimals.
     assert_eq!(
         count(

@@ -528,6 +528,9 @@ pub fn public_view(tables: &Published, p: &Disclosure) -> Result<PublicView, Ana
                 if t.name == "annual_stats" {
                     masked = withhold_prev_year(masked, tables, &g, &stats_key)?;
                 }
+                if t.name == "routes" {
+                    masked = rerank_routes(masked)?;
+                }
                 (masked, sup)
             }
         };
@@ -870,6 +873,45 @@ fn withhold_prev_year(
         .collect();
     df.with_column(Series::new(st::LISTINGS_PREV_YEAR.name.into(), prev).into_column())?;
     df.with_column(Series::new(st::LISTINGS_YOY_CHANGE.name.into(), yoy).into_column())?;
+    Ok(df)
+}
+
+/// Ranks the published routes of each year among themselves (by listings,
+/// ties by origin, destination, confidence, as the analyst's table does).
+/// why: a rank counted over withheld routes too would bound their counts.
+fn rerank_routes(mut df: DataFrame) -> Result<DataFrame, AnalysisError> {
+    let (Ok(y), Ok(o), Ok(d), Ok(c), Ok(n)) = (
+        df.column(ro::YEAR.name)
+            .and_then(|c| c.cast(&DataType::Int32)),
+        df.column(ro::ORIGIN.name).cloned(),
+        df.column(ro::DESTINATION.name).cloned(),
+        df.column(ro::CONFIDENCE.name).cloned(),
+        df.column(ro::LISTINGS.name)
+            .and_then(|c| c.cast(&DataType::Int64)),
+    ) else {
+        return Ok(df);
+    };
+    let (y, o, d, c, n) = (y.i32()?, o.str()?, d.str()?, c.str()?, n.i64()?);
+    let mut order: Vec<usize> = (0..df.height()).filter(|&i| n.get(i).is_some()).collect();
+    order.sort_by(|&a, &b| {
+        y.get(a)
+            .cmp(&y.get(b))
+            .then(n.get(b).cmp(&n.get(a)))
+            .then(o.get(a).cmp(&o.get(b)))
+            .then(d.get(a).cmp(&d.get(b)))
+            .then(c.get(a).cmp(&c.get(b)))
+    });
+    let mut rank: Vec<Option<i64>> = vec![None; df.height()];
+    let (mut last, mut r) = (None, 0i64);
+    for i in order {
+        if last != Some(y.get(i)) {
+            last = Some(y.get(i));
+            r = 0;
+        }
+        r += 1;
+        rank[i] = Some(r);
+    }
+    df.with_column(Series::new(ro::RANK.name.into(), rank).into_column())?;
     Ok(df)
 }
 
