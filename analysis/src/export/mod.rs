@@ -200,10 +200,10 @@ pub fn export(opts: &ExportOptions) -> Result<ExportSummary, AnalysisError> {
             k.display()
         )));
     }
-    let annual = opts.out_dir.join(outputs::LISTING_FACTS.files.csv);
-    if !annual.exists() {
+    let facts = opts.out_dir.join(outputs::LISTING_FACTS.files.csv);
+    if !facts.exists() {
         return Err(AnalysisError::MissingInput {
-            path: annual,
+            path: facts,
             what: "analysis output (run `wildtrace analyse` first)".into(),
         });
     }
@@ -257,7 +257,10 @@ pub fn export(opts: &ExportOptions) -> Result<ExportSummary, AnalysisError> {
 }
 
 /// Moves the finished folder `tmp` to `to`, replacing what is there: the
-/// old folder is renamed aside first and removed after.
+/// old folder is renamed aside first and removed after. Each rename is
+/// atomic; a crash between the two leaves the old export whole beside the
+/// target as `.<name>.<pid>.export-old` (and the new one as `-tmp`), so
+/// nothing is lost and no half-written folder is ever at `to`.
 fn replace_dir(tmp: &Path, to: &Path) -> Result<(), AnalysisError> {
     if to.exists() {
         let old = to.with_file_name(format!(
