@@ -70,6 +70,15 @@ pub enum Command {
         #[command(subcommand)]
         command: InspectCommand,
     },
+    /// Share data by audience: a folder of files for one recipient, with a
+    /// manifest and a data-sharing note.
+    ///
+    /// public: aggregate tables under disclosure control (cells with fewer
+    /// than 5 listings or 3 sellers suppressed, and enough others that none
+    /// can be worked out from the totals); research: per-listing facts,
+    /// minimised, with pseudonyms keyed for the recipient; enforcement:
+    /// per-listing detail with URLs and WARC evidence pointers.
+    Export(ExportArgs),
     /// Recompute every digest of the evidence WARC files and check every
     /// listing's pointer into them; exit 0 when clean, 1 with a per-file report.
     Verify(VerifyArgs),
@@ -278,6 +287,54 @@ pub struct ReportArgs {
     /// is written there as report-<year>.html.
     #[arg(long, default_value = "data/out")]
     pub out: PathBuf,
+}
+
+/// Who an export is for.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum AudienceArg {
+    Public,
+    Research,
+    Enforcement,
+}
+
+/// Arguments of `wildtrace export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Who the export is for.
+    #[arg(long, value_enum)]
+    pub audience: AudienceArg,
+    /// The export folder to create; it must not exist or be empty, unless --force.
+    #[arg(long)]
+    pub to: PathBuf,
+    /// Who receives it (required for research and enforcement; research
+    /// pseudonyms are keyed to it).
+    #[arg(long)]
+    pub recipient: Option<String>,
+    /// The output folder of `analyse`/`demo` (tables/).
+    #[arg(long, default_value = "data/out")]
+    pub out: PathBuf,
+    /// The lake (research with --include-urls, enforcement); default: the job's with --config.
+    #[arg(long)]
+    pub lake: Option<PathBuf>,
+    /// The crawl job: its lake, and its `<data_dir>/keys/export.key`.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// The secret export key for research pseudonyms, created on first use
+    /// (owner-only) [default: <data_dir>/keys/export.key, beside the lake].
+    #[arg(long)]
+    pub key: Option<PathBuf>,
+    /// Research: include each listing's URL (recorded in the manifest).
+    #[arg(long)]
+    pub include_urls: bool,
+    /// Public: suppress cells with fewer listings than this.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    pub min_listings: u32,
+    /// Public: suppress cells with fewer distinct sellers than this.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    pub min_sellers: u32,
+    /// Replace a non-empty --to folder (atomically).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Arguments of `wildtrace verify`.

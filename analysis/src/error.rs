@@ -72,6 +72,10 @@ pub enum AnalysisError {
     /// A report was asked for a year without listings (or the run found none).
     #[error("{message}")]
     NoReportYear { message: String },
+    /// An export was asked for in a way that cannot be done (a non-empty
+    /// target without `--force`, no recipient, a bad key file).
+    #[error("{message}")]
+    ExportUsage { message: String },
     /// An output folder lacks what a command reads (run `analyse` first).
     #[error("{}: no such {what}", .path.display())]
     MissingInput { path: PathBuf, what: String },
@@ -105,6 +109,7 @@ impl AnalysisError {
                 | AnalysisError::Reference { .. }
                 | AnalysisError::NoReportYear { .. }
                 | AnalysisError::MissingInput { .. }
+                | AnalysisError::ExportUsage { .. }
         )
     }
 }

@@ -34,10 +34,17 @@ pub use catalog::{FigureIndex, FigureInfo, write_all};
 
 /// Draws every figure again from the published tables of an output folder
 /// (those the catalogue draws, read through the output contract) and
-/// rewrites `figures/index.json`.
-pub fn redraw(out_dir: &Path, source_line: &str) -> Result<FigureIndex, AnalysisError> {
-    let tables = crate::outputs::Published::load(out_dir, &catalog::tables())?;
-    write_all(&tables, out_dir, source_line)
+/// rewrites `figures/index.json`. Like the run's figures, they are drawn
+/// from the public view (disclosure control, `crate::export::disclosure`),
+/// which reads every published table.
+pub fn redraw(
+    out_dir: &Path,
+    source_line: &str,
+    disclosure: &crate::export::Disclosure,
+) -> Result<FigureIndex, AnalysisError> {
+    let tables = crate::outputs::Published::load(out_dir, crate::outputs::ALL)?;
+    let public = crate::export::public_view(&tables, disclosure)?.tables;
+    write_all(&public, out_dir, source_line)
 }
 
 /// The annual chart's title (also what the tests look for in the SVG).

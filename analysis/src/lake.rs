@@ -140,8 +140,11 @@ pub mod listings {
     pub const SELLER_PSEUDONYM: LakeColumn = c(LISTINGS, "seller_pseudonym", ColumnType::Utf8);
     pub const SELLER_LOCATION: LakeColumn = c(LISTINGS, "seller_location", ColumnType::Utf8);
     pub const SHIPS_TO: LakeColumn = c(LISTINGS, "ships_to", ColumnType::Utf8);
+    // URL is read by reports to platforms and the research and enforcement
+    // exports (`crate::flag`, `crate::export`).
     pub const URL: LakeColumn = c(LISTINGS, "url", ColumnType::Utf8);
     pub const PRICE_TEXT: LakeColumn = c(LISTINGS, "price_text", ColumnType::Utf8);
+    pub const HTTP_STATUS: LakeColumn = c(LISTINGS, "http_status", ColumnType::Int32);
     pub const PAGE_SHA256: LakeColumn = c(LISTINGS, "page_sha256", ColumnType::Utf8);
     pub const WARC_FILE: LakeColumn = c(LISTINGS, "warc_file", ColumnType::Utf8);
     pub const WARC_OFFSET: LakeColumn = c(LISTINGS, "warc_offset", ColumnType::Int64);

@@ -43,12 +43,16 @@
 //!   [`report`] from an output folder)
 //!
 //! Besides the pipeline, [`inspect`] answers `wildtrace inspect species` and
-//! `inspect location` from the lexicon and the gazetteer, and [`flag`]
-//! chooses and writes the reports to platforms of `wildtrace flag`.
+//! `inspect location` from the lexicon and the gazetteer, [`flag`] chooses
+//! and writes the reports to platforms of `wildtrace flag`, and [`export`]
+//! writes data-sharing folders by audience (public, research,
+//! enforcement); the figures and the report are drawn from its public,
+//! disclosure-controlled view of the tables.
 
 mod atomic;
 pub mod bench;
 pub mod error;
+pub mod export;
 mod figure;
 pub mod flag;
 pub mod fx;
@@ -312,12 +316,14 @@ pub struct Analysis {
     pub outputs: AnalysisOutputs,
     out_dir: PathBuf,
     tables: outputs::Published,
+    /// The disclosure-controlled view the figures and the report show.
+    public: outputs::Published,
     figures: report::FigureIndex,
     rates: manifest::RateSettings,
 }
 
 impl Analysis {
-    /// The published tables, in memory.
+    /// The published tables, in memory (the analyst's full tables).
     pub fn tables(&self) -> &outputs::Published {
         &self.tables
     }
@@ -333,7 +339,7 @@ impl Analysis {
     pub fn write_report(&self, year: Option<i32>) -> Result<PathBuf, AnalysisError> {
         report::Report {
             out_dir: &self.out_dir,
-            tables: &self.tables,
+            tables: &self.public,
             figures: Some(&self.figures),
             rates: Some(&self.rates),
         }
@@ -414,8 +420,10 @@ pub fn analyse(opts: &AnalysisOptions) -> Result<Analysis, AnalysisError> {
     xlsx::write(&xlsx_path, &published)?;
 
     // Every figure whose table exists, listed in figures/index.json (the annual chart first).
+    // The figures and the report show the public view only (disclosure control).
     tracing::info!(stage = "drawing figures", "analysis stage");
-    let figure_index = figure::write_all(&published, out, &opts.source_line)?;
+    let public = export::public_tables(&published)?;
+    let figure_index = figure::write_all(&public, out, &opts.source_line)?;
     let figures = figure_index.files(out);
 
     let warehouse_path = out.join(outputs::WAREHOUSE);
@@ -573,6 +581,7 @@ pub fn analyse(opts: &AnalysisOptions) -> Result<Analysis, AnalysisError> {
             window_days: opts.rate_window_days,
         },
         tables: published,
+        public,
         figures: figure_index,
     })
 }

@@ -23,6 +23,7 @@ use serde::Serialize;
 
 use crate::atomic::write_atomic;
 use crate::error::AnalysisError;
+use crate::export::Disclosure;
 use crate::figure::catalog::place_label;
 pub use crate::figure::{FigureIndex, FigureInfo};
 use crate::fx::Unconverted;
@@ -57,13 +58,26 @@ pub fn report_path(out_dir: &Path, year: i32) -> PathBuf {
 /// Draws the figures again from the published tables of an output folder
 /// (read through the output contract) and rewrites `figures/index.json`.
 pub fn write_figures(out_dir: &Path, source_line: &str) -> Result<FigureIndex, AnalysisError> {
-    crate::figure::redraw(out_dir, source_line)
+    write_figures_with(out_dir, source_line, &Disclosure::default())
+}
+
+/// [`write_figures`] under other disclosure thresholds
+/// ([`Disclosure::NONE`] lets a test of the drawing see every cell; the
+/// command line always uses the defaults).
+pub fn write_figures_with(
+    out_dir: &Path,
+    source_line: &str,
+    disclosure: &Disclosure,
+) -> Result<FigureIndex, AnalysisError> {
+    crate::figure::redraw(out_dir, source_line, disclosure)
 }
 
 /// The years with confirmed or suspected listings in the annual table of
 /// `out_dir`, ascending (empty when the run found none).
 pub fn years(out_dir: &Path) -> Result<Vec<i32>, AnalysisError> {
-    Report::load(out_dir, &[&outputs::ANNUAL])?.report().years()
+    Report::load(out_dir, &[&outputs::ANNUAL], &Disclosure::default())?
+        .report()
+        .years()
 }
 
 /// Writes the report for `year`, or for the latest year with listings when
@@ -78,13 +92,27 @@ pub fn write_report_for(out_dir: &Path, year: Option<i32>) -> Result<PathBuf, An
             what: "annual table (run `wildtrace analyse` first)".into(),
         });
     }
-    Report::load(out_dir, TABLES)?.report().write_for(year)
+    Report::load(out_dir, TABLES, &Disclosure::default())?
+        .report()
+        .write_for(year)
 }
 
 /// Writes `report-<year>.html` under `out_dir` from the run's tables and
 /// figures there; returns its path.
 pub fn write_report(out_dir: &Path, year: i32) -> Result<PathBuf, AnalysisError> {
-    Report::load(out_dir, TABLES)?.report().write(year)
+    write_report_with(out_dir, year, &Disclosure::default())
+}
+
+/// [`write_report`] under other disclosure thresholds (see
+/// [`write_figures_with`]).
+pub fn write_report_with(
+    out_dir: &Path,
+    year: i32,
+    disclosure: &Disclosure,
+) -> Result<PathBuf, AnalysisError> {
+    Report::load(out_dir, TABLES, disclosure)?
+        .report()
+        .write(year)
 }
 
 fn missing(out_dir: &Path, rel: &str) -> AnalysisError {
@@ -129,10 +157,23 @@ pub(crate) struct Report<'a> {
 
 impl<'a> Report<'a> {
     /// Reads `tables` and the figure index of an output folder.
-    fn load(out_dir: &'a Path, tables: &[&'static Table]) -> Result<Loaded<'a>, AnalysisError> {
+    /// The tables are read with every table the disclosure control needs
+    /// and turned into the public view: the report shows nothing else.
+    fn load(
+        out_dir: &'a Path,
+        tables: &[&'static Table],
+        disclosure: &Disclosure,
+    ) -> Result<Loaded<'a>, AnalysisError> {
+        let mut wanted: Vec<&'static Table> = tables.to_vec();
+        for t in outputs::ALL {
+            if !wanted.contains(t) {
+                wanted.push(t);
+            }
+        }
         Ok(Loaded {
             out_dir,
-            tables: Published::load(out_dir, tables)?,
+            tables: crate::export::public_view(&Published::load(out_dir, &wanted)?, disclosure)?
+                .tables,
             figures: FigureIndex::load(out_dir).ok(),
             rates: crate::manifest::read_rate_settings(out_dir)?,
         })
@@ -148,8 +189,9 @@ impl<'a> Report<'a> {
     pub fn years(&self) -> Result<Vec<i32>, AnalysisError> {
         let t = self.annual()?;
         let (y, n) = (t.ints(&annual::YEAR)?, t.numbers(&annual::LISTINGS)?);
+        // A suppressed cell (no count shown) still has listings.
         let years: BTreeSet<i32> = (0..t.height())
-            .filter(|&i| n[i].is_some_and(|v| v > 0.0))
+            .filter(|&i| n[i].is_none_or(|v| v > 0.0))
             .filter_map(|i| y[i])
             .collect();
         Ok(years.into_iter().collect())
@@ -213,8 +255,14 @@ impl<'a> Report<'a> {
                 .or_default();
             let n = listings[i].unwrap_or(0.0);
             match confidence[i] {
-                "confirmed" => e.confirmed += n,
-                _ => e.suspected += n,
+                "confirmed" => {
+                    e.confirmed += n;
+                    e.c_sup |= listings[i].is_none();
+                }
+                _ => {
+                    e.suspected += n;
+                    e.s_sup |= listings[i].is_none();
+                }
             }
             e.specimens += specimens[i].unwrap_or(0.0);
         }
@@ -224,41 +272,58 @@ impl<'a> Report<'a> {
         let sum = |m: &BTreeMap<String, GroupYear>, f: fn(&GroupYear) -> f64| {
             m.values().map(f).sum::<f64>()
         };
-        let prev_sum = |f: fn(&GroupYear) -> f64| prev.map(|m| sum(m, f));
+        let any_sup = |m: &BTreeMap<String, GroupYear>| m.values().any(GroupYear::suppressed);
         let offered = |m: &BTreeMap<String, GroupYear>| {
-            m.values().filter(|g| g.listings() > 0.0).count() as f64
+            m.values()
+                .filter(|g| g.listings() > 0.0 || g.suppressed())
+                .count() as f64
+        };
+        // The year's totals: annual_stats' `all` rows when published (a
+        // suppressed taxon-group cell does not hide the total), else the
+        // sum of the published group cells, shown as "> N".
+        let stats = self.tables.view(&outputs::ANNUAL_STATS);
+        let totals = |y: i32, m: Option<&BTreeMap<String, GroupYear>>| -> Option<Totals> {
+            let m = m?;
+            stats.as_ref().and_then(|t| year_totals(t, y)).or_else(|| {
+                Some(Totals {
+                    listings: sum(m, GroupYear::listings),
+                    specimens: sum(m, |g| g.specimens),
+                    confirmed: sum(m, |g| g.confirmed),
+                    suspected: sum(m, |g| g.suspected),
+                    suppressed: any_sup(m),
+                })
+            })
+        };
+        let now = totals(year, Some(cur)).expect("some");
+        let before = totals(year - 1, prev);
+        let compare = |f: fn(&Totals) -> f64| -> String {
+            match &before {
+                Some(b) if b.suppressed || now.suppressed => format!(
+                    "not compared with {}: cells withheld by disclosure control",
+                    year - 1
+                ),
+                b => change(f(&now), b.as_ref().map(f), year - 1),
+            }
         };
 
         let mut headlines = vec![
             Headline {
-                value: count(sum(cur, GroupYear::listings)),
+                value: shown(now.listings, now.suppressed),
                 label: format!("wildlife listings posted in {year}"),
-                change: change(
-                    sum(cur, GroupYear::listings),
-                    prev_sum(GroupYear::listings),
-                    year - 1,
-                ),
+                change: compare(|t| t.listings),
             },
             Headline {
-                value: count(sum(cur, |g| g.specimens)),
+                value: shown_measure(now.specimens, now.suppressed),
                 label: "specimens offered".into(),
-                change: change(
-                    sum(cur, |g| g.specimens),
-                    prev_sum(|g| g.specimens),
-                    year - 1,
-                ),
+                change: compare(|t| t.specimens),
             },
             Headline {
-                value: count(sum(cur, |g| g.confirmed)),
+                value: shown(now.confirmed, now.suppressed),
                 label: format!(
                     "confirmed by species name ({} more suspected)",
-                    count(sum(cur, |g| g.suspected))
+                    shown(now.suspected, now.suppressed)
                 ),
-                change: change(
-                    sum(cur, |g| g.confirmed),
-                    prev_sum(|g| g.confirmed),
-                    year - 1,
-                ),
+                change: compare(|t| t.confirmed),
             },
             Headline {
                 value: count(offered(cur)),
@@ -289,16 +354,27 @@ impl<'a> Report<'a> {
                 files.join(", ")
             ));
         }
-        let first_seen = self
+        let (first_seen, first_seen_sup) = self
             .tables
             .view(&outputs::ANNUAL_STATS)
             .map(|t| dated_by_first_seen(&t, year))
-            .unwrap_or(0.0);
-        let counting_note = if first_seen > 0.0 {
-            let s = format!(
-                "{} of the {year} listings state no posting date; they are dated by their first sighting (the day wildtrace first saw them) and counted in that year.",
-                count(first_seen)
-            );
+            .unwrap_or((0.0, false));
+        let counting_note = if first_seen > 0.0 || first_seen_sup {
+            let s = if first_seen_sup {
+                format!(
+                    "Listings that state no posting date are dated by their first sighting (the day wildtrace first saw them) and counted in that year; how many of the {year} listings are is withheld by disclosure control{}.",
+                    if first_seen > 0.0 {
+                        format!(" (more than {})", count(first_seen))
+                    } else {
+                        String::new()
+                    }
+                )
+            } else {
+                format!(
+                    "{} of the {year} listings state no posting date; they are dated by their first sighting (the day wildtrace first saw them) and counted in that year.",
+                    count(first_seen)
+                )
+            };
             disclosures.push(s.clone());
             format!(
                 "A listing is counted once, in the year its seller says it was posted, or, when it states no posting date, in the year wildtrace first saw it (listing_facts.csv marks these date_basis = first_seen): {s}"
@@ -308,7 +384,7 @@ impl<'a> Report<'a> {
                 "A listing is counted once, in the year its seller says it was posted (every {year} listing states its posting date; one that did not would be counted in the year wildtrace first saw it, and said so here)."
             )
         };
-        let mut unconverted_n = 0.0;
+        let mut unconverted_n = None;
         if let Some(t) = self.tables.view(&outputs::UNCONVERTED) {
             let (table, n, sentence) = unconverted_table(&t, year)?;
             unconverted_n = n;
@@ -318,7 +394,13 @@ impl<'a> Report<'a> {
             tables.push(table);
         }
         if let Some(t) = self.tables.view(&outputs::ANNUAL_STATS) {
-            stats_tables(&t, year, unconverted_n, &mut headlines, &mut tables)?;
+            stats_tables(
+                &t,
+                year,
+                unconverted_n.as_deref(),
+                &mut headlines,
+                &mut tables,
+            )?;
             let rates = match self.rates {
                 Some(r) if illustrative => format!(
                     "at ILLUSTRATIVE exchange rates ({}), invented for the demonstration and not real,",
@@ -390,7 +472,7 @@ impl<'a> Report<'a> {
                 .figures
                 .map(|i| i.source_line.clone())
                 .unwrap_or_else(|| "unknown".into()),
-            has_data: sum(cur, GroupYear::listings) > 0.0,
+            has_data: sum(cur, GroupYear::listings) > 0.0 || any_sup(cur),
             headlines,
             tables,
             figures,
@@ -434,18 +516,18 @@ fn group_table(
         rows: groups
             .iter()
             .map(|(name, g)| {
-                let p = prev
-                    .and_then(|m| m.get(*name))
-                    .map(GroupYear::listings)
-                    .or(prev.map(|_| 0.0));
+                let pg = prev.and_then(|m| m.get(*name));
+                let p = pg.map(GroupYear::listings).or(prev.map(|_| 0.0));
+                let p_sup = pg.is_some_and(GroupYear::suppressed);
                 vec![
                     name.to_string(),
-                    count(g.confirmed),
-                    count(g.suspected),
-                    count(g.listings()),
-                    count(g.specimens),
-                    p.map(count).unwrap_or_else(|| "–".into()),
+                    shown(g.confirmed, g.c_sup),
+                    shown(g.suspected, g.s_sup),
+                    shown(g.listings(), g.suppressed()),
+                    shown_measure(g.specimens, g.suppressed()),
+                    p.map(|p| shown(p, p_sup)).unwrap_or_else(|| "–".into()),
                     match p {
+                        _ if g.suppressed() || p_sup => "–".into(),
                         Some(p) => pct_change(g.listings(), p),
                         None => "–".into(),
                     },
@@ -453,7 +535,8 @@ fn group_table(
             })
             .collect(),
         note: format!(
-            "Decoys (imitations) and listings the lexicon did not recognise are not counted. Source: {}.",
+            "Decoys (imitations) and listings the lexicon did not recognise are not counted. {} Source: {}.",
+            suppression_note(),
             outputs::ANNUAL.files.csv
         ),
     }
@@ -472,9 +555,13 @@ fn removals_table(
         t.numbers(&r::REMOVED)?,
         t.numbers(&r::REMOVED_SHARE)?,
     );
-    let (mut all, mut removed) = (0.0, 0.0);
+    let (mut all, mut removed, mut withheld) = (0.0, 0.0, false);
     let rows = (0..t.height())
         .map(|i| {
+            if listings[i].is_none() {
+                withheld = true;
+                return vec![sources[i].to_string(), marker(), "–".into(), "–".into()];
+            }
             all += listings[i].unwrap_or(0.0);
             removed += removed_n[i].unwrap_or(0.0);
             vec![
@@ -485,7 +572,8 @@ fn removals_table(
             ]
         })
         .collect();
-    if all > 0.0 {
+    // why: a share over the published platforms only would not be the whole.
+    if all > 0.0 && !withheld {
         headlines.push(Headline {
             value: format!("{:.0}%", removed / all * 100.0),
             label: "of listings followed were later removed by the platform".into(),
@@ -585,24 +673,119 @@ fn change(cur: f64, prev: Option<f64>, prev_year: i32) -> String {
     }
 }
 
-/// Per taxon group of one year: confirmed, suspected listings, specimens.
+/// Per taxon group of one year: confirmed, suspected listings (published
+/// cells), specimens, and whether its confirmed or suspected cell is
+/// suppressed by disclosure control.
 #[derive(Default, Clone, Copy)]
 struct GroupYear {
     confirmed: f64,
     suspected: f64,
     specimens: f64,
+    c_sup: bool,
+    s_sup: bool,
 }
 
 impl GroupYear {
     fn listings(&self) -> f64 {
         self.confirmed + self.suspected
     }
+    fn suppressed(&self) -> bool {
+        self.c_sup || self.s_sup
+    }
+}
+
+/// A year's totals.
+struct Totals {
+    listings: f64,
+    specimens: f64,
+    confirmed: f64,
+    suspected: f64,
+    /// Part of the totals is withheld (only the published part is summed).
+    suppressed: bool,
+}
+
+/// The year's totals from `annual_stats`' `all` rows, when every one of
+/// them is published.
+fn year_totals(t: &View, year: i32) -> Option<Totals> {
+    use annual_stats as s;
+    let (years, dims, conf) = (
+        t.ints(&s::YEAR).ok()?,
+        t.text(&s::DIMENSION).ok()?,
+        t.text(&s::CONFIDENCE).ok()?,
+    );
+    let (n, sp) = (
+        t.numbers(&s::LISTINGS).ok()?,
+        t.numbers(&s::SPECIMENS).ok()?,
+    );
+    let mut out = Totals {
+        listings: 0.0,
+        specimens: 0.0,
+        confirmed: 0.0,
+        suspected: 0.0,
+        suppressed: false,
+    };
+    let mut any = false;
+    for i in (0..t.height()).filter(|&i| dims[i] == "all" && years[i] == Some(year)) {
+        let (l, x) = (n[i]?, sp[i]?);
+        any = true;
+        out.listings += l;
+        out.specimens += x;
+        if conf[i] == "confirmed" {
+            out.confirmed += l;
+        } else {
+            out.suspected += l;
+        }
+    }
+    any.then_some(out)
+}
+
+/// The marker of a suppressed count ("<5").
+fn marker() -> String {
+    crate::export::Disclosure::default().marker()
+}
+
+/// A count: the marker when its cell is suppressed, "> N" when only part of
+/// it (N, the published part) is shown.
+fn shown(v: f64, suppressed: bool) -> String {
+    match (suppressed, v > 0.0) {
+        (false, _) => count(v),
+        (true, false) => marker(),
+        (true, true) => format!("> {}", count(v)),
+    }
+}
+
+/// Another measure of a possibly suppressed cell: "–" when withheld.
+fn shown_measure(v: f64, suppressed: bool) -> String {
+    match (suppressed, v > 0.0) {
+        (false, _) => count(v),
+        (true, false) => "–".into(),
+        (true, true) => format!("> {}", count(v)),
+    }
+}
+
+/// What the marker means, for table notes.
+fn suppression_note() -> String {
+    let d = crate::export::Disclosure::default();
+    format!(
+        "“{}”: withheld by disclosure control (fewer than {} listings or {} sellers, or withheld so that such a cell cannot be worked out from the totals); “–”: its other figures, withheld with it.",
+        d.marker(),
+        d.min_listings,
+        d.min_sellers
+    )
 }
 
 /// Sums of confirmed + suspected rows of `annual_stats` per key of one
 /// dimension in one year: (listings, specimens, value USD, removed, listings
-/// the year before).
-fn dimension(t: &View, dim: &str, year: i32) -> Result<BTreeMap<String, [f64; 5]>, AnalysisError> {
+/// the year before), whether a row of the key is suppressed, and whether
+/// its previous-year count is withheld.
+#[derive(Default, Clone, Copy)]
+struct Dim {
+    v: [f64; 5],
+    sup: bool,
+    prev_sup: bool,
+}
+
+fn dimension(t: &View, dim: &str, year: i32) -> Result<BTreeMap<String, Dim>, AnalysisError> {
     use annual_stats as s;
     let (years, dims, keys) = (t.ints(&s::YEAR)?, t.text(&s::DIMENSION)?, t.text(&s::KEY)?);
     let cols = [
@@ -612,14 +795,16 @@ fn dimension(t: &View, dim: &str, year: i32) -> Result<BTreeMap<String, [f64; 5]
         t.numbers(&s::REMOVED)?,
         t.numbers(&s::LISTINGS_PREV_YEAR)?,
     ];
-    let mut m: BTreeMap<String, [f64; 5]> = BTreeMap::new();
+    let mut m: BTreeMap<String, Dim> = BTreeMap::new();
     for i in 0..t.height() {
         if dims[i] != dim || years[i] != Some(year) {
             continue;
         }
         let e = m.entry(keys[i].to_string()).or_default();
+        e.sup |= cols[0][i].is_none();
+        e.prev_sup |= cols[0][i].is_some() && cols[4][i].is_none();
         for (j, col) in cols.iter().enumerate() {
-            e[j] += col[i].unwrap_or(0.0);
+            e.v[j] += col[i].unwrap_or(0.0);
         }
     }
     Ok(m)
@@ -648,26 +833,33 @@ fn usd(v: f64) -> String {
 fn stats_tables(
     t: &View,
     year: i32,
-    unconverted: f64,
+    unconverted: Option<&str>,
     headlines: &mut Vec<Headline>,
     tables: &mut Vec<HtmlTable>,
 ) -> Result<(), AnalysisError> {
     let all = dimension(t, "all", year)?;
     let prev = dimension(t, "all", year - 1)?;
-    let value = all.values().map(|v| v[2]).sum::<f64>();
-    if value > 0.0 {
-        let p = prev.values().map(|v| v[2]).sum::<f64>();
+    let value = all.values().map(|d| d.v[2]).sum::<f64>();
+    // A suppressed `all` row leaves the year's value unknown: no headline.
+    if value > 0.0 && !all.values().any(|d| d.sup) {
+        let p = prev.values().map(|d| d.v[2]).sum::<f64>();
+        let prev_known = !prev.is_empty() && !prev.values().any(|d| d.sup);
         headlines.push(Headline {
             value: usd(value),
-            label: if unconverted > 0.0 {
-                format!(
-                    "total asking price of the {year} listings (excluding {} whose price was not converted)",
-                    count(unconverted)
-                )
-            } else {
-                format!("total asking price of the {year} listings")
+            label: match unconverted {
+                Some(n) => format!(
+                    "total asking price of the {year} listings (excluding {n} whose price was not converted)"
+                ),
+                None => format!("total asking price of the {year} listings"),
             },
-            change: change(value, (!prev.is_empty()).then_some(p), year - 1),
+            change: if prev_known || prev.is_empty() {
+                change(value, prev_known.then_some(p), year - 1)
+            } else {
+                format!(
+                    "not compared with {}: cells withheld by disclosure control",
+                    year - 1
+                )
+            },
         });
     }
     let header = |first: &str, rest: &[&str]| {
@@ -676,9 +868,12 @@ fn stats_tables(
             .map(String::from)
             .collect::<Vec<_>>()
     };
-    let sorted = |m: BTreeMap<String, [f64; 5]>, limit: usize| {
-        let mut v: Vec<(String, [f64; 5])> = m.into_iter().filter(|e| e.1[0] > 0.0).collect();
-        v.sort_by(|a, b| b.1[0].total_cmp(&a.1[0]).then(a.0.cmp(&b.0)));
+    let sorted = |m: BTreeMap<String, Dim>, limit: usize| {
+        let mut v: Vec<(String, Dim)> = m
+            .into_iter()
+            .filter(|e| e.1.v[0] > 0.0 || e.1.sup)
+            .collect();
+        v.sort_by(|a, b| b.1.v[0].total_cmp(&a.1.v[0]).then(a.0.cmp(&b.0)));
         v.truncate(limit);
         v
     };
@@ -691,20 +886,31 @@ fn stats_tables(
         ),
         rows: cites
             .iter()
-            .map(|(k, v)| {
+            .map(|(k, d)| {
+                let v = &d.v;
                 vec![
                     match k.as_str() {
                         "unknown" | "" => "not listed / unknown".to_string(),
                         k => format!("Appendix {k}"),
                     },
-                    count(v[0]),
-                    count(v[1]),
-                    count(v[4]),
-                    pct_change(v[0], v[4]),
+                    shown(v[0], d.sup),
+                    shown_measure(v[1], d.sup),
+                    if d.sup {
+                        "–".into()
+                    } else if d.prev_sup {
+                        marker()
+                    } else {
+                        count(v[4])
+                    },
+                    if d.sup || d.prev_sup {
+                        "–".into()
+                    } else {
+                        pct_change(v[0], v[4])
+                    },
                 ]
             })
             .collect(),
-        note: format!("Appendix I: trade for commercial purposes banned; Appendix II: trade needs export permits. Source: {} (dimension cites_appendix).", outputs::ANNUAL_STATS.files.csv),
+        note: format!("Appendix I: trade for commercial purposes banned; Appendix II: trade needs export permits. {} Source: {} (dimension cites_appendix).", suppression_note(), outputs::ANNUAL_STATS.files.csv),
     });
     for (dim, title, first, limit) in [
         ("platform", "Listings by platform", "Platform", 20),
@@ -724,18 +930,24 @@ fn stats_tables(
             ),
             rows: rows
                 .iter()
-                .map(|(k, v)| {
+                .map(|(k, d)| {
+                    let v = &d.v;
                     vec![
                         k.clone(),
-                        count(v[0]),
-                        count(v[1]),
-                        usd(v[2]),
-                        format!("{:.0}%", v[3] / v[0] * 100.0),
+                        shown(v[0], d.sup),
+                        shown_measure(v[1], d.sup),
+                        if d.sup { "–".into() } else { usd(v[2]) },
+                        if d.sup {
+                            "–".into()
+                        } else {
+                            format!("{:.0}%", v[3] / v[0] * 100.0)
+                        },
                     ]
                 })
                 .collect(),
             note: format!(
-                "Source: {} (dimension {dim}); “unknown” means the listing did not say.",
+                "{} Source: {} (dimension {dim}); “unknown” means the listing did not say.",
+                suppression_note(),
                 outputs::ANNUAL_STATS.files.csv
             ),
         });
@@ -744,30 +956,33 @@ fn stats_tables(
 }
 
 /// Confirmed and suspected listings of `year` dated by first sighting
-/// (`annual_stats`, dimension all).
-fn dated_by_first_seen(t: &View, year: i32) -> f64 {
+/// (`annual_stats`, dimension all), and whether an `all` row is
+/// suppressed (then the count is only the published part).
+fn dated_by_first_seen(t: &View, year: i32) -> (f64, bool) {
     use annual_stats as s;
-    let (Ok(years), Ok(dims), Ok(n)) = (
+    let (Ok(years), Ok(dims), Ok(n), Ok(l)) = (
         t.ints(&s::YEAR),
         t.text(&s::DIMENSION),
         t.numbers(&s::DATED_BY_FIRST_SEEN),
+        t.numbers(&s::LISTINGS),
     ) else {
-        return 0.0;
+        return (0.0, false);
     };
-    (0..t.height())
-        .filter(|&i| dims[i] == "all" && years[i] == Some(year))
-        .map(|i| n[i].unwrap_or(0.0))
-        .sum()
+    let rows = (0..t.height()).filter(|&i| dims[i] == "all" && years[i] == Some(year));
+    rows.fold((0.0, false), |(sum, sup), i| {
+        (sum + n[i].unwrap_or(0.0), sup || l[i].is_none())
+    })
 }
 
 /// The year's confirmed and suspected listings whose price was not
 /// converted, by reason and currency: the table, how many of them state a
-/// price (left out of the value headline), and the sentence for the
-/// disclosures (`None` when there are none).
+/// price (left out of the value headline; `None` when none), and the
+/// sentence for the disclosures (`None` when there are none). A suppressed
+/// cell shows the marker and makes its sums "> N".
 fn unconverted_table(
     t: &View,
     year: i32,
-) -> Result<(HtmlTable, f64, Option<String>), AnalysisError> {
+) -> Result<(HtmlTable, Option<String>, Option<String>), AnalysisError> {
     use unconverted_prices as u;
     let (years, conf, reasons, currencies, listings) = (
         t.ints(&u::YEAR)?,
@@ -776,7 +991,7 @@ fn unconverted_table(
         t.text(&u::CURRENCY)?,
         t.numbers(&u::LISTINGS)?,
     );
-    let mut m: BTreeMap<(Unconverted, String), f64> = BTreeMap::new();
+    let mut m: BTreeMap<(Unconverted, String), (f64, bool)> = BTreeMap::new();
     for i in 0..t.height() {
         if years[i] != Some(year) || !matches!(conf[i], "confirmed" | "suspected") {
             continue;
@@ -784,17 +999,20 @@ fn unconverted_table(
         let Some(r) = Unconverted::parse(reasons[i]) else {
             continue;
         };
-        *m.entry((r, currencies[i].to_string())).or_default() += listings[i].unwrap_or(0.0);
+        let e = m.entry((r, currencies[i].to_string())).or_default();
+        e.0 += listings[i].unwrap_or(0.0);
+        e.1 |= listings[i].is_none();
     }
-    let total: f64 = m.values().sum();
-    let with_price: f64 = m
-        .iter()
-        .filter(|((r, _), _)| *r != Unconverted::NoPrice)
-        .map(|(_, n)| n)
-        .sum();
+    let sum_of = |keep: &dyn Fn(Unconverted) -> bool| {
+        m.iter()
+            .filter(|((r, _), _)| keep(*r))
+            .fold((0.0, false), |acc, (_, v)| (acc.0 + v.0, acc.1 || v.1))
+    };
+    let (total, total_sup) = sum_of(&|_| true);
+    let (with_price, price_sup) = sum_of(&|r| r != Unconverted::NoPrice);
     let mut parts = Vec::new();
     for r in Unconverted::ALL {
-        let of: Vec<(&String, f64)> = m
+        let of: Vec<(&String, (f64, bool))> = m
             .iter()
             .filter(|((x, _), _)| *x == r)
             .map(|((_, c), n)| (c, *n))
@@ -802,22 +1020,28 @@ fn unconverted_table(
         if of.is_empty() {
             continue;
         }
-        let n: f64 = of.iter().map(|x| x.1).sum();
+        let n: f64 = of.iter().map(|x| x.1.0).sum();
+        let n_sup = of.iter().any(|x| x.1.1);
         let named: Vec<String> = of
             .iter()
             .filter(|(c, _)| !c.is_empty())
-            .map(|(c, n)| format!("{c} {}", count(*n)))
+            .map(|(c, n)| format!("{c} {}", shown(n.0, n.1)))
             .collect();
         parts.push(if named.is_empty() {
-            format!("{} ({})", r.describe(), count(n))
+            format!("{} ({})", r.describe(), shown(n, n_sup))
         } else {
-            format!("{} ({}: {})", r.describe(), count(n), named.join(", "))
+            format!(
+                "{} ({}: {})",
+                r.describe(),
+                shown(n, n_sup),
+                named.join(", ")
+            )
         });
     }
-    let sentence = (total > 0.0).then(|| {
+    let sentence = (total > 0.0 || total_sup).then(|| {
         format!(
             "{} of the {year} listings have no US-dollar value and are left out of the value totals: {}.",
-            count(total),
+            shown(total, total_sup),
             parts.join("; ")
         )
     });
@@ -832,7 +1056,7 @@ fn unconverted_table(
                 } else {
                     c.clone()
                 },
-                count(*n),
+                shown(n.0, n.1),
             ]
         })
         .collect();
@@ -845,12 +1069,13 @@ fn unconverted_table(
                 .collect(),
             rows,
             note: format!(
-                "These listings count in every listing total but not in the value totals ({} of them state a price). Source: {}.",
-                count(with_price),
+                "These listings count in every listing total but not in the value totals ({} of them state a price). {} Source: {}.",
+                shown(with_price, price_sup),
+                suppression_note(),
                 outputs::UNCONVERTED.files.csv
             ),
         },
-        with_price,
+        (with_price > 0.0 || price_sup).then(|| shown(with_price, price_sup)),
         sentence,
     ))
 }
@@ -907,13 +1132,14 @@ fn routes_table(t: &View, year: i32) -> Result<HtmlTable, AnalysisError> {
         t.numbers(&r::LISTINGS)?,
         t.numbers(&r::SPECIMENS)?,
     );
-    let mut m: BTreeMap<(String, String), (f64, f64)> = BTreeMap::new();
+    let mut m: BTreeMap<(String, String), (f64, f64, bool)> = BTreeMap::new();
     for i in (0..t.height()).filter(|&i| years[i] == Some(year)) {
         let e = m
             .entry((origins[i].to_string(), destinations[i].to_string()))
             .or_default();
         e.0 += listings[i].unwrap_or(0.0);
         e.1 += specimens[i].unwrap_or(0.0);
+        e.2 |= listings[i].is_none();
     }
     let mut v: Vec<_> = m.into_iter().collect();
     v.sort_by(|a, b| b.1.0.total_cmp(&a.1.0).then(a.0.cmp(&b.0)));
@@ -926,10 +1152,18 @@ fn routes_table(t: &View, year: i32) -> Result<HtmlTable, AnalysisError> {
             .collect(),
         rows: v
             .iter()
-            .map(|((o, d), (l, s))| vec![place_label(o), place_label(d), count(*l), count(*s)])
+            .map(|((o, d), (l, s, sup))| {
+                vec![
+                    place_label(o),
+                    place_label(d),
+                    shown(*l, *sup),
+                    shown_measure(*s, *sup),
+                ]
+            })
             .collect(),
         note: format!(
-            "Countries as ISO 3166 codes, read from the seller's stated location (or the platform's home country when none is stated) and the stated shipping destinations. Source: {}.",
+            "Countries as ISO 3166 codes, read from the seller's stated location (or the platform's home country when none is stated) and the stated shipping destinations. {} Source: {}.",
+            suppression_note(),
             outputs::ROUTES.files.csv
         ),
     })
@@ -979,6 +1213,11 @@ fn removal_tables(
         rows: (0..t.height())
             .filter(|&i| kinds[i] == "platform")
             .map(|i| {
+                if listings[i].is_none() {
+                    let mut row = vec![groups[i].to_string(), marker()];
+                    row.extend(std::iter::repeat_n("–".to_string(), 5));
+                    return row;
+                }
                 vec![
                     groups[i].to_string(),
                     n(&listings, i),

@@ -10,6 +10,7 @@ mod bench;
 mod crawl;
 mod demo;
 mod demo_market;
+mod export;
 mod flag;
 mod inspect;
 mod lexicon;
@@ -38,6 +39,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         Command::Lexicon { command } => lexicon::run(command),
         Command::Bench { bench } => bench::run(bench),
         Command::Inspect { command } => inspect::run(command),
+        Command::Export(args) => export::run(args),
         Command::Verify(args) => verify::run(args),
         Command::Sql(args) => sql::run(args),
         Command::Flag(args) => flag::run(args),

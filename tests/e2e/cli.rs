@@ -336,11 +336,18 @@ fn report_command_writes_a_year_and_refuses_years_without_data() {
         String::from_utf8_lossy(&ok.stderr)
     );
     let html = std::fs::read_to_string(out.join("report-2025.html")).unwrap();
-    // 8 listings against 3: a base below 5 gives no rate of change.
+    // The report shows the public view: these cells have no seller counts
+    // (no listing_facts), so each is withheld and reads "<5"; no rate of
+    // change is computed from withheld cells.
     assert!(
-        html.contains("3 in 2024: too few to compare"),
-        "8 listings against 3"
+        html.contains("<td>Elephants</td><td>&lt;5</td>"),
+        "withheld cell"
     );
+    assert!(
+        !html.contains("<td>6</td>") && !html.contains("3 in 2024: too few to compare"),
+        "no count of a withheld cell"
+    );
+    assert!(html.contains("cells withheld by disclosure control"));
     assert!(html.contains("Online wildlife trade in 2025"));
     assert!(run(&["--year", "2024"]).status.success());
     assert!(out.join("report-2024.html").is_file());

@@ -5,6 +5,7 @@
 mod browser;
 mod cli;
 mod discover;
+mod export;
 mod flag;
 mod inspect;
 mod money;

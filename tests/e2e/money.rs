@@ -385,19 +385,47 @@ fn the_real_ecb_file_alone_counts_and_names_every_unconverted_listing() {
     let in_year = wildlife_in(&facts, year);
     let n: u64 = in_year.values().sum();
     assert!(n > 0, "{year}: {in_year:?}");
+    // The report shows the public view: a published cell is the true count,
+    // a suppressed one reads "<5", and a sum including one "> N".
+    let public = support::public_export(&out, &out.with_extension("public"));
+    let mut cells: BTreeMap<(String, String), (i64, bool)> = BTreeMap::new();
+    for (k, l, sup) in support::public_cells(
+        &public,
+        "unconverted_prices",
+        "reason, currency",
+        &format!("year = {year} AND confidence IN ('confirmed', 'suspected')"),
+    ) {
+        let e = cells.entry((k[0].clone(), k[1].clone())).or_default();
+        e.0 += l.unwrap_or(0);
+        e.1 |= sup;
+    }
+    let any_sup = cells.values().any(|c| c.1);
+    let published: i64 = cells.values().filter(|c| !c.1).map(|c| c.0).sum();
+    let shown_total = match (any_sup, published) {
+        (false, _) => n.to_string(),
+        (true, 0) => "&lt;5".to_string(),
+        (true, p) => format!("&gt; {p}"),
+    };
     assert!(
         html.contains(&format!(
-            "{n} of the {year} listings have no US-dollar value and are left out of the value totals"
+            "{shown_total} of the {year} listings have no US-dollar value and are left out of the value totals"
         )),
-        "report sentence for {n}"
+        "report sentence for {n} ({shown_total})"
     );
     for ((reason, cur), k) in &in_year {
         let cell = if cur.is_empty() { "–" } else { cur.as_str() };
+        let (public_n, sup) = cells[&(reason.clone(), cur.clone())];
+        let shown = if sup {
+            "&lt;5".to_string()
+        } else {
+            assert_eq!(public_n, *k as i64, "{reason} {cur}: the true count");
+            k.to_string()
+        };
         assert!(
             html.contains(&format!("<td>{reason}</td>"))
                 && html.contains(&format!("<td>{cell}</td>"))
-                && (cur.is_empty() || html.contains(&format!("{cur} {k}"))),
-            "report row {reason} {cur} {k}"
+                && (cur.is_empty() || html.contains(&format!("{cur} {shown}"))),
+            "report row {reason} {cur} {shown}"
         );
     }
     let with_price: u64 = in_year
@@ -405,7 +433,7 @@ fn the_real_ecb_file_alone_counts_and_names_every_unconverted_listing() {
         .filter(|((r, _), _)| r != "no_price")
         .map(|(_, k)| k)
         .sum();
-    if with_price > 0 && html.contains("total asking price") {
+    if with_price > 0 && !any_sup && html.contains("total asking price") {
         assert!(html.contains(&format!(
             "(excluding {with_price} whose price was not converted)"
         )));
@@ -609,12 +637,29 @@ fn listings_without_a_posted_date_are_dated_by_first_sighting_and_disclosed() {
     );
     assert_eq!(code, 0, "{stdout}\n{stderr}");
     let html = std::fs::read_to_string(demo.out.join(format!("report-{year}.html"))).unwrap();
-    assert!(
-        html.contains(&format!(
-            "{k} of the {year} listings state no posting date; they are dated by their first sighting"
-        )),
-        "report discloses {k} listings dated by first sighting"
+    // The count comes from the year's `all` rows of the public view: shown
+    // when they are published, withheld (and said so) when not.
+    let all = support::public_cells(
+        crate::export::demo_public(),
+        "annual_stats",
+        "dimension",
+        &format!("year = {year} AND dimension = 'all'"),
     );
+    if all.iter().all(|c| !c.2) {
+        assert!(
+            html.contains(&format!(
+                "{k} of the {year} listings state no posting date; they are dated by their first sighting"
+            )),
+            "report discloses {k} listings dated by first sighting"
+        );
+    } else {
+        assert!(
+            html.contains(&format!(
+                "how many of the {year} listings are is withheld by disclosure control"
+            )) && !html.contains(&format!("{k} of the {year} listings state no posting date")),
+            "report says the count of {k} is withheld"
+        );
+    }
 }
 
 #[test]

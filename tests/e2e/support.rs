@@ -59,6 +59,16 @@ fn run_demo() -> Demo {
 /// Runs `wildtrace demo` (seed 7, 30 listings a site) in `dir`, after
 /// `edit_sites` has changed the copied site profiles in the folder it is given.
 pub fn run_demo_in(dir: &Path, edit_sites: impl Fn(&Path)) -> Demo {
+    run_demo_with(dir, edit_sites, |t| t)
+}
+
+/// Like [`run_demo_in`], with `edit_config` applied to the job file's text
+/// too (e.g. to switch evidence mode on).
+pub fn run_demo_with(
+    dir: &Path,
+    edit_sites: impl Fn(&Path),
+    edit_config: impl Fn(String) -> String,
+) -> Demo {
     let _ = std::fs::remove_dir_all(dir);
     let cfg_dir = dir.join("config");
     std::fs::create_dir_all(cfg_dir.join("sites")).unwrap();
@@ -74,6 +84,7 @@ pub fn run_demo_in(dir: &Path, edit_sites: impl Fn(&Path)) -> Demo {
             "data_dir = \"data/demo\"",
             &format!("data_dir = {:?}", data.display().to_string()),
         );
+    let text = edit_config(text);
     let cfg = cfg_dir.join("demo.toml");
     std::fs::write(&cfg, &text).unwrap();
     let out = dir.join("out");
@@ -244,4 +255,49 @@ pub fn wildtrace_in(dir: &Path, args: &[&str], stdin: Option<&str>) -> (i32, Str
 
 pub fn json(s: &str) -> serde_json::Value {
     serde_json::from_str(s).unwrap_or_else(|e| panic!("not JSON ({e}): {s}"))
+}
+
+/// `wildtrace export --audience public` of an output folder into `to`.
+pub fn public_export(out: &Path, to: &Path) -> PathBuf {
+    let (code, stdout, stderr) = wildtrace(
+        &[
+            "export",
+            "--audience",
+            "public",
+            "--out",
+            out.to_str().unwrap(),
+            "--to",
+            to.to_str().unwrap(),
+            "--force",
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    to.to_path_buf()
+}
+
+/// The public view of `table` (an exported Parquet file): each row's key
+/// columns (text), its listings and whether it is suppressed.
+pub fn public_cells(
+    dir: &Path,
+    table: &str,
+    keys: &str,
+    filter: &str,
+) -> Vec<(Vec<String>, Option<i64>, bool)> {
+    let db = duckdb::Connection::open_in_memory().unwrap();
+    let n = keys.split(',').count();
+    let sql = format!(
+        "SELECT {keys}, listings, suppressed FROM '{}' WHERE {filter}",
+        dir.join(format!("{table}.parquet")).display()
+    );
+    let mut stmt = db.prepare(&sql).unwrap();
+    stmt.query_map([], |r| {
+        let k = (0..n)
+            .map(|i| Ok(r.get::<_, Option<String>>(i)?.unwrap_or_default()))
+            .collect::<Result<Vec<_>, duckdb::Error>>()?;
+        Ok((k, r.get(n)?, r.get(n + 1)?))
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
 }

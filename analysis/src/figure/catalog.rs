@@ -213,17 +213,6 @@ const ENTRIES: &[Entry] = &[
     },
 ];
 
-/// Every table some figure draws, once each, in catalogue order.
-pub(crate) fn tables() -> Vec<&'static Table> {
-    let mut out: Vec<&'static Table> = Vec::new();
-    for e in ENTRIES {
-        if !out.contains(&e.table) {
-            out.push(e.table);
-        }
-    }
-    out
-}
-
 /// Draws every figure whose table is among `tables` into `out_dir/figures/`
 /// and writes `figures/index.json`. `source_line` is printed under every
 /// figure, with the years the data covers appended.
@@ -258,9 +247,14 @@ pub fn write_all(
             legend_title: e.legend.into(),
         };
         let file = e.table.files.csv;
+        let partly_withheld = tables.view(e.table).is_some_and(|t| any_withheld(&t));
         let built = match tables.view(e.table) {
             None => Built::Skipped(format!("{file} does not exist (not produced by this run)")),
             Some(t) if t.height() == 0 => Built::Skipped(format!("{file} is empty")),
+            // The public view empties every measure of a suppressed cell.
+            Some(t) if all_withheld(&t) => Built::Skipped(format!(
+                "every cell of {file} is withheld by disclosure control (too few listings or sellers)"
+            )),
             Some(t) => (e.build)(&ctx, &t, &frame, e.id)?,
         };
         let mut info = FigureInfo {
@@ -268,7 +262,14 @@ pub fn write_all(
             title: e.title.into(),
             x_label: e.x_label.into(),
             y_label: e.y_label.into(),
-            caption: e.caption.into(),
+            caption: if partly_withheld {
+                format!(
+                    "{} Cells withheld by disclosure control (fewer than 5 listings or 3 sellers, or needed to protect such a cell) are left out.",
+                    e.caption
+                )
+            } else {
+                e.caption.into()
+            },
             table: file.into(),
             png: None,
             svg: None,
@@ -300,6 +301,23 @@ pub fn write_all(
         "figures written"
     );
     Ok(index)
+}
+
+/// Whether every `listings` cell of a table that has them is empty (the
+/// public view's mark of a suppressed cell).
+fn all_withheld(t: &View) -> bool {
+    t.table()
+        .column("listings")
+        .and_then(|c| t.numbers(c).ok())
+        .is_some_and(|v| v.iter().all(Option::is_none))
+}
+
+/// Whether some `listings` cell of a table that has them is empty.
+fn any_withheld(t: &View) -> bool {
+    t.table()
+        .column("listings")
+        .and_then(|c| t.numbers(c).ok())
+        .is_some_and(|v| v.iter().any(Option::is_none))
 }
 
 /// First and last year of the annual table, if any.

@@ -213,12 +213,19 @@ fn counts_tables_and_outputs_are_exact() {
     }
     assert_eq!(out.xlsx, out_dir.join("tables/annual_statistics.xlsx"));
     assert_eq!(out.manifest, out_dir.join("manifest.json"));
-    assert_eq!(
-        out.figures[..2],
-        [
-            out_dir.join("figures/annual_listings_by_taxon_group.png"),
-            out_dir.join("figures/annual_listings_by_taxon_group.svg"),
-        ]
+    // The figures drawn from the public view; this small lake's annual
+    // chart is withheld by disclosure control, and the index says so.
+    let index = wildtrace_analysis::report::FigureIndex::load(out_dir).unwrap();
+    assert_eq!(out.figures, index.files(out_dir));
+    let annual = &index.figures[0];
+    assert_eq!(annual.id, "annual_listings_by_taxon_group");
+    assert!(
+        annual.png.is_some()
+            || annual
+                .skipped
+                .as_deref()
+                .is_some_and(|s| s.contains("disclosure control")),
+        "{annual:?}"
     );
     assert_eq!(out.warehouse, out_dir.join("wildtrace.duckdb"));
 
@@ -384,8 +391,17 @@ fn tables_equal_an_independent_duckdb_recomputation() {
 #[test]
 fn figures_are_print_png_and_labelled_svg() {
     let dir = tempfile::tempdir().unwrap();
-    let (_lake, _opts, out) = run(dir.path());
-    let png = std::fs::read(&out.figures[0]).unwrap();
+    let (_lake, opts, _out) = run(dir.path());
+    // The drawing is under test: every cell shown (the run's own figures
+    // show the disclosure-controlled view; see report.rs and tests/e2e/export.rs).
+    let index = wildtrace_analysis::report::write_figures_with(
+        &opts.out_dir,
+        SOURCE_LINE,
+        &wildtrace_analysis::export::Disclosure::NONE,
+    )
+    .unwrap();
+    let figures = index.files(&opts.out_dir);
+    let png = std::fs::read(&figures[0]).unwrap();
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     assert_eq!(&png[12..16], b"IHDR");
     let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
@@ -397,7 +413,7 @@ fn figures_are_print_png_and_labelled_svg() {
         png.len()
     );
 
-    let svg = std::fs::read_to_string(&out.figures[1]).unwrap();
+    let svg = std::fs::read_to_string(&figures[1]).unwrap();
     assert!(svg.starts_with("<svg"), "{}", &svg[..80.min(svg.len())]);
     for text in [
         "Online wildlife listings per year, by taxon group",
@@ -527,7 +543,11 @@ fn a_second_run_rebuilds_everything_identically() {
         .iter()
         .map(|p| std::fs::read(p).unwrap())
         .collect();
-    let svg_before = std::fs::read(&first.figures[1]).unwrap();
+    let svg_before: Vec<Vec<u8>> = first
+        .figures
+        .iter()
+        .map(|p| std::fs::read(p).unwrap())
+        .collect();
     let second = wildtrace_analysis::run(&opts).unwrap();
     assert_eq!(first, second);
     let after: Vec<Vec<u8>> = second
@@ -536,7 +556,12 @@ fn a_second_run_rebuilds_everything_identically() {
         .map(|p| std::fs::read(p).unwrap())
         .collect();
     assert_eq!(before, after);
-    assert_eq!(svg_before, std::fs::read(&second.figures[1]).unwrap());
+    let svg_after: Vec<Vec<u8>> = second
+        .figures
+        .iter()
+        .map(|p| std::fs::read(p).unwrap())
+        .collect();
+    assert_eq!(svg_before, svg_after);
     // Parquet, XLSX and the manifest are byte-identical too (no clock in them).
     let files: Vec<_> = first
         .parquet
@@ -587,7 +612,14 @@ fn the_figure_merges_groups_beyond_eight_and_handles_a_single_year() {
     assert_eq!(out.listings, 10);
     let (_, annual) = csv_rows(&out.tables[0]);
     assert_eq!(annual.len(), 9);
-    let svg = std::fs::read_to_string(&out.figures[1]).unwrap();
+    // The drawing is under test: every cell shown.
+    let index = wildtrace_analysis::report::write_figures_with(
+        &opts.out_dir,
+        SOURCE_LINE,
+        &wildtrace_analysis::export::Disclosure::NONE,
+    )
+    .unwrap();
+    let svg = std::fs::read_to_string(&index.files(&opts.out_dir)[1]).unwrap();
     // Eight legend entries: the seven largest groups and "Other groups".
     assert!(svg.contains("\nOther groups\n"), "no Other groups entry");
     assert!(svg.contains("\nElephants\n"));

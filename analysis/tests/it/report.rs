@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use wildtrace_analysis::export::Disclosure;
 use wildtrace_analysis::report::{self, FigureIndex};
 use wildtrace_analysis::{AnalysisOptions, AnalysisOutputs};
 
@@ -181,10 +182,24 @@ fn every_drawn_figure_is_a_print_png_and_a_labelled_svg() {
         format!("{SOURCE_LINE} · listings posted 2024–2026"),
         "run id and date range under every figure"
     );
-    assert!(check_figures(&out, &index) >= 2);
-    // The run reports exactly the drawn files, the annual chart first.
+    check_figures(&out, &index);
+    // The run reports exactly the drawn files.
     assert_eq!(outputs.figures, index.files(&out));
-    assert!(outputs.figures[0].ends_with("figures/annual_listings_by_taxon_group.png"));
+    // This small lake's cells are all below the disclosure thresholds, so
+    // the run's annual charts are withheld, and say why.
+    let annual = &index.figures[0];
+    assert!(
+        annual.png.is_none()
+            && annual
+                .skipped
+                .as_deref()
+                .is_some_and(|s| s.contains("disclosure control")),
+        "{annual:?}"
+    );
+    // The drawing itself, every cell shown.
+    let index = report::write_figures_with(&out, SOURCE_LINE, &Disclosure::NONE).unwrap();
+    assert!(check_figures(&out, &index) >= 2);
+    assert!(index.files(&out)[0].ends_with("figures/annual_listings_by_taxon_group.png"));
     let ids: Vec<&str> = index.figures.iter().map(|f| f.id.as_str()).collect();
     for id in [
         "annual_listings_by_taxon_group",
@@ -307,7 +322,9 @@ fn every_chart_kind_draws_from_its_table() {
     for (rel, lines) in tables {
         write_table(&out, rel, lines);
     }
-    let index = report::write_figures(&out, SOURCE_LINE).unwrap();
+    // The drawing is under test here, so every cell is shown (disclosure
+    // control has its own tests: the_report_shows_the_marker_not_a_suppressed_count).
+    let index = report::write_figures_with(&out, SOURCE_LINE, &Disclosure::NONE).unwrap();
     let skipped: Vec<_> = index
         .figures
         .iter()
@@ -377,7 +394,9 @@ fn the_report_is_self_contained_with_numbers_from_the_tables() {
     let dir = tempfile::tempdir().unwrap();
     let (out, outputs) = run(dir.path());
     assert_eq!(report::years(&out).unwrap(), vec![2024, 2025, 2026]);
-    let path = report::write_report(&out, 2025).unwrap();
+    // The arithmetic is under test: every cell shown (see below for the
+    // report as published, under disclosure control).
+    let path = report::write_report_with(&out, 2025, &Disclosure::NONE).unwrap();
     assert_eq!(path, out.join("report-2025.html"));
     let html = std::fs::read_to_string(&path).unwrap();
 
@@ -425,6 +444,66 @@ fn the_report_is_self_contained_with_numbers_from_the_tables() {
         assert!(!html.contains(bad), "report must not load anything: {bad}");
     }
     assert!(html.contains("Content-Security-Policy"));
+}
+
+/// The rows of the report table titled `title`, cells as the HTML has them.
+fn rows(html: &str, title: &str) -> Vec<Vec<String>> {
+    let at = html
+        .find(&format!("<h3>{title}</h3>"))
+        .unwrap_or_else(|| panic!("no table {title}"));
+    let rest = &html[at..];
+    let end = rest.find("</table>").unwrap();
+    rest[..end]
+        .split("<tr>")
+        .skip(2)
+        .map(|r| {
+            r.split("<td>")
+                .skip(1)
+                .map(|c| c.split("</td>").next().unwrap().to_string())
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn the_report_shows_the_marker_not_a_suppressed_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, _) = run(dir.path());
+    let open =
+        std::fs::read_to_string(report::write_report_with(&out, 2025, &Disclosure::NONE).unwrap())
+            .unwrap();
+    let html = std::fs::read_to_string(report::write_report(&out, 2025).unwrap()).unwrap();
+    // Uncontrolled, the small lake's counts show; as published, each of its
+    // cells (fewer than 5 listings, fewer than 3 sellers) reads "<5".
+    let open_rows = rows(&open, "Listings and specimens by taxon group, 2025");
+    let shut_rows = rows(&html, "Listings and specimens by taxon group, 2025");
+    assert_eq!(open_rows.len(), shut_rows.len());
+    let mut markers = 0;
+    for o in &open_rows {
+        let c = shut_rows
+            .iter()
+            .find(|c| c[0] == o[0])
+            .expect("the same groups");
+        for col in [1, 2] {
+            if o[col] == "0" {
+                assert_eq!(c[col], "0");
+            } else {
+                assert_eq!(c[col], "&lt;5", "{c:?}: the count {} is withheld", o[col]);
+                markers += 1;
+            }
+        }
+        assert!(
+            !c[4].chars().any(|ch| ch.is_ascii_digit()),
+            "specimens withheld: {c:?}"
+        );
+    }
+    assert!(markers > 0);
+    assert!(open.contains("<div class=\"value\">5</div>"));
+    assert!(
+        !html.contains("<div class=\"value\">5</div>"),
+        "the year's 5 listings (below the threshold) are not a headline"
+    );
+    assert!(html.contains("withheld by disclosure control"));
 }
 
 #[test]
