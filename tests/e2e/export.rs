@@ -39,11 +39,6 @@ fn public() -> &'static PathBuf {
     })
 }
 
-/// The demo's public export (shared with other modules' tests).
-pub fn demo_public() -> &'static Path {
-    public()
-}
-
 fn db() -> duckdb::Connection {
     duckdb::Connection::open_in_memory().unwrap()
 }

@@ -39,8 +39,8 @@ use serde::Serialize;
 use crate::error::AnalysisError;
 use crate::outputs::{
     self, Published, Table, annual_by_taxon_group as abt, annual_stats as st, km_curves as km,
-    listing_facts as lf, monthly_counts as mc, removal_rates as rr, removals_by_source as rs,
-    routes as ro, unconverted_prices as uc,
+    listing_facts as lf, monthly_counts as mc, removal_after_report as rar, removal_rates as rr,
+    removals_by_source as rs, routes as ro, unconverted_prices as uc,
 };
 
 /// The thresholds of the public audience (recorded in every manifest).
@@ -89,6 +89,7 @@ pub const PUBLIC_TABLES: &[&Table] = &[
     &outputs::KM_CURVES,
     &outputs::MONTHLY_COUNTS,
     &outputs::UNCONVERTED,
+    &outputs::REMOVAL_AFTER_REPORT,
 ];
 
 /// The public view: the controlled tables and which of their rows are
@@ -124,6 +125,7 @@ fn key_columns(t: &Table) -> &'static [&'static str] {
         "km_curves" => &["group_kind", "group", "time_days", "survival"],
         "monthly_counts" => &["kind", "key", "rank", "month"],
         "unconverted_prices" => &["year", "confidence", "reason", "currency"],
+        "removal_after_report" => &["source", "taxon_group", "arm"],
         _ => &[],
     }
 }
@@ -497,6 +499,38 @@ pub fn public_view(tables: &Published, p: &Disclosure) -> Result<PublicView, Ana
     }
 
     relations(tables, &mut g, &stats_key, &rr_key, &monthly_keep)?;
+    // removal_after_report: the listing threshold (its arms have no seller
+    // counts: it describes what platforms did, not sellers); within a
+    // platform and arm the taxon groups add up to its `all` row.
+    if let Some(t) = tables.view(&outputs::REMOVAL_AFTER_REPORT) {
+        let (src, grp, arm, n) = (
+            texts(&t, &rar::SOURCE),
+            texts(&t, &rar::TAXON_GROUP),
+            texts(&t, &rar::ARM),
+            nums(&t, &rar::LISTINGS),
+        );
+        let name = "removal_after_report";
+        let mut by: BTreeMap<(&str, &str), (Option<usize>, Vec<usize>)> = BTreeMap::new();
+        for i in 0..t.height() {
+            g.add(name, i, n[i].unwrap_or(0.0), Some(usize::MAX));
+            let e = by.entry((src[i], arm[i])).or_default();
+            if grp[i] == "all" {
+                e.0 = Some(i);
+            } else {
+                e.1.push(i);
+            }
+        }
+        for (all, parts) in by.into_values() {
+            let (Some(all), Some(total)) = (all, all.and_then(|a| g.id(name, a))) else {
+                continue;
+            };
+            let members: Vec<(usize, f64)> = parts
+                .iter()
+                .filter_map(|&i| Some((g.id(name, i)?, n[i].unwrap_or(0.0))))
+                .collect();
+            g.relate(members, vec![(total, n[all].unwrap_or(0.0))]);
+        }
+    }
     g.primary(p);
     let primary = g.cells.iter().filter(|c| c.primary).count();
     g.secondary();
