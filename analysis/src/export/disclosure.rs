@@ -510,7 +510,9 @@ pub fn public_view(tables: &Published, p: &Disclosure) -> Result<PublicView, Ana
             nums(&t, &rar::LISTINGS),
         );
         let name = "removal_after_report";
-        let mut by: BTreeMap<(&str, &str), (Option<usize>, Vec<usize>)> = BTreeMap::new();
+        // (platform, arm) → (its `all` row, its group rows).
+        type Rows = (Option<usize>, Vec<usize>);
+        let mut by: BTreeMap<(&str, &str), Rows> = BTreeMap::new();
         for i in 0..t.height() {
             g.add(name, i, n[i].unwrap_or(0.0), Some(usize::MAX));
             let e = by.entry((src[i], arm[i])).or_default();
