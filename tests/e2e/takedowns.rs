@@ -186,3 +186,75 @@ fn removal_rates_in_days_equal_the_ground_truth() {
         std::fs::read_to_string(demo.out.join("figures/removal_survival_by_platform.svg")).unwrap();
     assert!(svg.contains("Days since first seen"), "axis in days");
 }
+
+/// The main job's report between rounds 2 and 3: `removal_after_report`
+/// equals the market's ground truth (which listings it took reports for,
+/// which it removed), and the comparable arm is every listing of the
+/// platform still online at the report that was not reported.
+#[test]
+fn the_main_jobs_report_loop_matches_the_ground_truth() {
+    use wildtrace_demo::run::REPORT_AFTER_ROUND;
+    let demo = demo();
+    let gt = &demo.dump.ground_truth;
+    assert!(
+        demo.stdout.contains("reported:  report "),
+        "the summary names the report:\n{}",
+        demo.stdout
+    );
+    let online_at_report: std::collections::BTreeSet<String> =
+        reachable(gt, &demo.terms, REPORT_AFTER_ROUND)
+            .into_iter()
+            .map(lake_id)
+            .collect();
+    // (platform, group, arm) -> (listings, removed)
+    let mut want: BTreeMap<(String, String, String), (i64, i64)> = BTreeMap::new();
+    for l in &gt.listings {
+        if !matches!(l.confidence.as_str(), "confirmed" | "suspected") {
+            continue;
+        }
+        let arm = match &l.reported {
+            Some(r) => {
+                assert_eq!(r.reported_round, REPORT_AFTER_ROUND, "{}", l.path);
+                "reported"
+            }
+            None if online_at_report.contains(&lake_id(l)) => "comparable",
+            None => continue,
+        };
+        let removed = l.gone_from_round().is_some_and(|r| r <= LAST_ROUND);
+        for g in [l.taxon_group.clone().unwrap(), "all".into()] {
+            let e = want
+                .entry((l.site.clone(), g, arm.to_string()))
+                .or_default();
+            e.0 += 1;
+            e.1 += i64::from(removed);
+        }
+    }
+    assert!(want.keys().any(|k| k.2 == "reported") && want.keys().any(|k| k.2 == "comparable"));
+    let db = duckdb::Connection::open_in_memory().unwrap();
+    let mut stmt = db
+        .prepare(&format!(
+            "SELECT source, taxon_group, arm, listings, removed
+             FROM read_csv('{}/tables/removal_after_report.csv', header = true)",
+            demo.out.display()
+        ))
+        .unwrap();
+    let got: BTreeMap<(String, String, String), (i64, i64)> = stmt
+        .query_map([], |r| {
+            Ok(((r.get(0)?, r.get(1)?, r.get(2)?), (r.get(3)?, r.get(4)?)))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(got, want, "removal_after_report vs the ground truth");
+    // The report has its section.
+    let report = std::fs::read_dir(&demo.out)
+        .unwrap()
+        .flatten()
+        .find(|e| e.file_name().to_string_lossy().starts_with("report-"))
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .expect("a report");
+    assert!(
+        report.to_lowercase().contains("after report"),
+        "report section"
+    );
+}

@@ -182,7 +182,7 @@ const ENTRIES: &[Entry] = &[
         id: "removal_after_report",
         table: &outputs::REMOVAL_AFTER_REPORT,
         title: "Removed after reporting, by platform",
-        subtitle: "Share of the confirmed and suspected listings reported to each platform seen removed after the report, beside comparable listings that were not reported (all taxon groups)",
+        subtitle: "Share of each platform's reported listings seen removed after the report, beside comparable unreported ones (all taxon groups)",
         x_label: "Removed after the report (% of listings)",
         y_label: "",
         legend: "",
