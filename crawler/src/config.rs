@@ -671,6 +671,18 @@ impl CrawlConfig {
                     }
                 },
             };
+            if let Base::Url(u) = &base {
+                // why: a base URL that names a private or loopback address
+                // would only be refused at run time, after the run began;
+                // say so now, naming the key that would allow it.
+                if let Some(why) = private_targets(&raw.scope).refusal(u) {
+                    return Err(err(
+                        s.base_url.span(),
+                        &key("base_url"),
+                        format!("`{u}` is a {why}"),
+                    ));
+                }
+            }
             let (search, terms) = site_search(s, &key, &err)?;
             let sitemaps = s
                 .sitemaps
@@ -926,13 +938,7 @@ impl CrawlConfig {
                 },
             },
             scope: Scope {
-                private_targets: if raw.scope.allow_private_addresses {
-                    PrivateTargets::All
-                } else if raw.scope.allow_loopback {
-                    PrivateTargets::Loopback
-                } else {
-                    PrivateTargets::None
-                },
+                private_targets: private_targets(&raw.scope),
                 max_pages_per_host: raw.scope.max_pages_per_host,
                 max_search_pages: raw.scope.max_search_pages,
                 max_url_len: raw.scope.max_url_len,
@@ -1079,4 +1085,15 @@ fn valid_email(s: &str) -> bool {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !s.chars().any(|c| c.is_whitespace() || c == '(' || c == ')')
+}
+
+/// Which non-public targets the job's `[scope]` opens.
+fn private_targets(scope: &RawScope) -> PrivateTargets {
+    if scope.allow_private_addresses {
+        PrivateTargets::All
+    } else if scope.allow_loopback {
+        PrivateTargets::Loopback
+    } else {
+        PrivateTargets::None
+    }
 }

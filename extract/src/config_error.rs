@@ -55,6 +55,7 @@ impl ConfigError {
             .then(|| backticked(&message))
             .flatten()
             .or_else(|| key_at(text, span.start))
+            .map(|k| qualified(text, span.start, k))
             .unwrap_or_else(|| "(document)".to_string());
         ConfigError {
             path: path.to_path_buf(),
@@ -83,6 +84,45 @@ fn key_at(text: &str, offset: usize) -> Option<String> {
     let (key, _) = line.split_once('=')?;
     let key = key.trim().trim_matches('"');
     (!key.is_empty()).then(|| key.to_string())
+}
+
+/// `key` under the table that holds `offset`: `speed` in `[politeness]`
+/// is `politeness.speed`, `exclude` in the second `[sites.follow]` is
+/// `sites[1].follow.exclude` (array tables are numbered from 0).
+fn qualified(text: &str, offset: usize, key: String) -> String {
+    let offset = offset.min(text.len());
+    let upto = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    let mut arrays: Vec<(String, usize)> = Vec::new();
+    let mut table: Option<String> = None;
+    for line in text[..upto].lines() {
+        let t = line.trim();
+        if let Some(name) = t.strip_prefix("[[").and_then(|r| r.strip_suffix("]]")) {
+            let name = name.trim().to_string();
+            let n = match arrays.iter_mut().find(|(a, _)| *a == name) {
+                Some((_, n)) => {
+                    *n += 1;
+                    *n
+                }
+                None => {
+                    arrays.push((name.clone(), 0));
+                    0
+                }
+            };
+            table = Some(format!("{name}[{n}]"));
+        } else if let Some(name) = t.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+            let name = name.trim();
+            let under_array = arrays.iter().find_map(|(a, n)| {
+                name.strip_prefix(a.as_str())
+                    .and_then(|rest| rest.strip_prefix('.'))
+                    .map(|rest| format!("{a}[{n}].{rest}"))
+            });
+            table = Some(under_array.unwrap_or_else(|| name.to_string()));
+        }
+    }
+    match table {
+        Some(t) if !key.starts_with(&format!("{t}.")) && key != t => format!("{t}.{key}"),
+        _ => key,
+    }
 }
 
 /// Reads a file, mapping I/O failure to a located error.

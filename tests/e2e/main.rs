@@ -2,6 +2,7 @@
 //! files a user would pass it, checked against the marketplace's own ground
 //! truth (one test binary; one module per topic).
 
+mod badconfig;
 mod browser;
 mod cli;
 mod discover;

@@ -70,7 +70,7 @@ fn the_shipped_demo_config_is_valid() {
 #[test]
 fn missing_product_token_is_refused_with_line_and_key() {
     let e = error(&GOOD.replace("product_token = \"wildtrace\"\n", ""));
-    assert_eq!(e.key, "product_token");
+    assert_eq!(e.key, "identity.product_token");
     assert_eq!(e.line, 5, "the [identity] table: {e}");
     assert!(e.to_string().contains("job.toml:5:"), "{e}");
 }
@@ -103,7 +103,7 @@ fn unknown_keys_are_refused() {
         "min_delay_ms = 20",
         "min_delay_ms = 20\nuser_agent = \"Mozilla\"",
     ));
-    assert_eq!(e.key, "user_agent");
+    assert_eq!(e.key, "politeness.user_agent");
     assert_eq!(e.line, 11, "{e}");
 }
 
@@ -111,7 +111,7 @@ fn unknown_keys_are_refused() {
 fn malformed_toml_names_the_line() {
     let e = error(&GOOD.replace("name = \"t\"", "name = t\""));
     assert_eq!(e.line, 3, "{e}");
-    assert_eq!(e.key, "name", "{e}");
+    assert_eq!(e.key, "job.name", "{e}");
 }
 
 #[test]
@@ -219,7 +219,7 @@ fn reference_files_resolve_against_the_job_file_and_must_exist() {
     let e = error(&format!("{GOOD}\n[reference]\nlexicon = \"sites\"\n"));
     assert!(e.message.contains("not a file"), "{e}");
     let e = error(&format!("{GOOD}\n[reference]\nwordlist = \"x\"\n"));
-    assert_eq!(e.key, "wordlist", "{e}");
+    assert_eq!(e.key, "reference.wordlist", "{e}");
 }
 
 /// [`GOOD`] with the bazaar site browsed from start URLs instead of searched.
