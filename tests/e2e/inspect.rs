@@ -425,7 +425,7 @@ fn analyse_runs_from_a_folder_outside_the_repo() {
         (
             "[reference]\nlexicon = \"ref/lexicon.toml\"\ngazetteer = \"x\"\n",
             20,
-            "gazetteer",
+            "reference.gazetteer",
         ),
     ] {
         std::fs::write(&job, format!("{head}\n{section}")).unwrap();

@@ -77,6 +77,10 @@ profile = "bazaar"
 search = "/search?q={term}"
 terms = ["ivory"]
 INTAKE
+
+# (last, so the lines above keep their numbers) The site is on this machine.
+[scope]
+allow_loopback = true
 "#;
 
 fn job(dir: &std::path::Path, intake: &str) -> Result<CrawlConfig, String> {
