@@ -385,6 +385,9 @@ fn month_index(s: &str) -> Option<f64> {
 
 /// Lines of the six taxon groups with most listings (the `taxon` series,
 /// all at rank `taxon_group`); missing months are zero.
+/// Months with a published count the monthly chart needs to be drawn.
+const MIN_MONTHS: usize = 3;
+
 fn monthly(c: &Ctx, t: &View, f: &Frame, id: &str) -> Result<Built, AnalysisError> {
     use monthly_counts as m;
     let (kinds, months, keys, counts) = (
@@ -414,6 +417,14 @@ fn monthly(c: &Ctx, t: &View, f: &Frame, id: &str) -> Result<Built, AnalysisErro
     let (Some(&first), Some(&last)) = (all_months.first(), all_months.last()) else {
         return Ok(Built::Skipped("no months with listings".into()));
     };
+    // A trend needs months to compare: a line through one or two published
+    // months (the rest withheld by disclosure control) would read as one.
+    if all_months.len() < MIN_MONTHS {
+        return Ok(Built::Skipped(format!(
+            "only {} month(s) with a published count (fewer than {MIN_MONTHS}; months with fewer than the disclosure thresholds are withheld)",
+            all_months.len()
+        )));
+    }
     let series = totals
         .iter()
         .take(6)
