@@ -248,6 +248,7 @@ pub const XLSX_SHEETS: &[&Table] = &[
     &ANNUAL,
     &REMOVALS,
     &UNCONVERTED,
+    &REMOVAL_AFTER_REPORT,
 ];
 
 /// Definitions that hold for the column of that name in every table (listed

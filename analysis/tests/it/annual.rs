@@ -568,6 +568,8 @@ fn xlsx_has_a_sheet_per_table_and_definitions_and_the_manifest_hashes_everything
         "emerging_trends",
         "annual_by_taxon_group",
         "removals_by_source",
+        "unconverted_prices",
+        "removal_after_report",
         "definitions",
     ] {
         assert!(
