@@ -263,23 +263,7 @@ pub fn scan_listings(lake_dir: &Path) -> Result<LazyFrame, AnalysisError> {
             message: "no listings Parquet files (expected listings/source=<site>/crawl_date=<YYYY-MM-DD>/part-<run_id>.parquet); run a crawl first".into(),
         });
     }
-    let hive_schema: Schema = [
-        (PlSmallStr::from_static(SOURCE), DataType::String),
-        (PlSmallStr::from_static(CRAWL_DATE), DataType::Date),
-    ]
-    .into_iter()
-    .collect();
-    let args = ScanArgsParquet {
-        hive_options: HiveOptions {
-            enabled: Some(true),
-            hive_start_idx: 0,
-            schema: Some(Arc::new(hive_schema)),
-            try_parse_dates: true,
-        },
-        ..ScanArgsParquet::default()
-    };
-    let glob = table_glob(lake_dir, LISTINGS);
-    let mut lf = LazyFrame::scan_parquet(PlRefPath::new(glob.as_str()), args)?;
+    let mut lf = scan_partitioned(lake_dir, LISTINGS, CRAWL_DATE)?;
     let schema = lf.collect_schema()?;
     let mut problems = Vec::new();
     for col in LISTINGS_READ {
@@ -327,18 +311,16 @@ pub fn check_schema_versions(lf: &LazyFrame, lake_dir: &Path) -> Result<(), Anal
     Ok(())
 }
 
-/// Each reported listing's first report time (microseconds, UTC), by
-/// listing id, from the lake's `reports` table; empty when it has none.
-pub fn first_reports(
+/// A lazy scan of a lake table, hive-partitioned by `source` and the date
+/// key `date` (`crawl_date`, `report_date`), both typed from the path.
+fn scan_partitioned(
     lake_dir: &Path,
-) -> Result<std::collections::BTreeMap<String, i64>, AnalysisError> {
-    let dir = lake_dir.join(REPORTS);
-    if parquet_files(&dir)?.is_empty() {
-        return Ok(Default::default());
-    }
+    table: &str,
+    date: &'static str,
+) -> Result<LazyFrame, AnalysisError> {
     let hive_schema: Schema = [
         (PlSmallStr::from_static(SOURCE), DataType::String),
-        (PlSmallStr::from_static(REPORT_DATE), DataType::Date),
+        (PlSmallStr::from_static(date), DataType::Date),
     ]
     .into_iter()
     .collect();
@@ -351,8 +333,23 @@ pub fn first_reports(
         },
         ..ScanArgsParquet::default()
     };
-    let glob = table_glob(lake_dir, REPORTS);
-    let mut lf = LazyFrame::scan_parquet(PlRefPath::new(glob.as_str()), args)?;
+    let glob = table_glob(lake_dir, table);
+    Ok(LazyFrame::scan_parquet(
+        PlRefPath::new(glob.as_str()),
+        args,
+    )?)
+}
+
+/// Each reported listing's first report time (microseconds, UTC), by
+/// listing id, from the lake's `reports` table; empty when it has none.
+pub fn first_reports(
+    lake_dir: &Path,
+) -> Result<std::collections::BTreeMap<String, i64>, AnalysisError> {
+    let dir = lake_dir.join(REPORTS);
+    if parquet_files(&dir)?.is_empty() {
+        return Ok(Default::default());
+    }
+    let mut lf = scan_partitioned(lake_dir, REPORTS, REPORT_DATE)?;
     let schema = lf.collect_schema()?;
     for col in REPORTS_READ {
         match schema.get(col.name) {

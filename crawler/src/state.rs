@@ -503,9 +503,7 @@ impl Store {
                 kind: self.decode("frontier kind", &kind)?,
                 depth,
                 attempt,
-                not_before: DateTime::parse_from_rfc3339(&nb)
-                    .map_err(|e| self.corrupt("not_before", e))?
-                    .with_timezone(&Utc),
+                not_before: self.time("not_before", &nb)?,
             });
         }
         Ok(out)
@@ -720,12 +718,7 @@ impl Store {
             )
             .optional()
             .map_err(|e| self.err(e))?;
-        at.map(|s| {
-            DateTime::parse_from_rfc3339(&s)
-                .map(|d| d.with_timezone(&Utc))
-                .map_err(|e| self.corrupt("last_request", e))
-        })
-        .transpose()
+        at.map(|s| self.time("last_request", &s)).transpose()
     }
 
     /// A value of the store's key-value table (e.g. a schedule's next run).

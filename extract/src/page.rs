@@ -11,6 +11,7 @@
 //!
 //! [`budget`]: crate::budget
 
+use scraper::Html;
 use url::Url;
 
 use crate::budget::{Cut, PageLimits, parse_document};
@@ -77,14 +78,7 @@ pub fn search_page(
     profile: &SiteProfile,
     limits: &PageLimits,
 ) -> PageLinks {
-    let text = decode_html(body, content_type);
-    let parsed = parse_document(&text, limits);
-    let (links, next) = search_links(&parsed.doc, url, profile);
-    PageLinks {
-        links,
-        next,
-        cut: parsed.cut,
-    }
+    links_page(body, content_type, url, profile, limits, search_links)
 }
 
 /// A followed page (start URL, category, listing index): every same-origin
@@ -96,9 +90,24 @@ pub fn followed_page(
     profile: &SiteProfile,
     limits: &PageLimits,
 ) -> PageLinks {
+    links_page(body, content_type, url, profile, limits, page_links)
+}
+
+/// How a page's links are read: (its links, its next page).
+type LinkReader = fn(&Html, &Url, &SiteProfile) -> (Vec<Url>, Option<Url>);
+
+/// A page decoded and parsed within `limits`, and its links as `find` reads them.
+fn links_page(
+    body: &[u8],
+    content_type: Option<&str>,
+    url: &Url,
+    profile: &SiteProfile,
+    limits: &PageLimits,
+    find: LinkReader,
+) -> PageLinks {
     let text = decode_html(body, content_type);
     let parsed = parse_document(&text, limits);
-    let (links, next) = page_links(&parsed.doc, url, profile);
+    let (links, next) = find(&parsed.doc, url, profile);
     PageLinks {
         links,
         next,

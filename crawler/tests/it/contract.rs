@@ -13,7 +13,7 @@ fn contract() -> toml::Value {
     toml::from_str(&std::fs::read_to_string(path).expect("contract file")).expect("contract parses")
 }
 
-fn contract_columns(table: &str) -> Vec<(String, String, bool)> {
+pub(crate) fn contract_columns(table: &str) -> Vec<(String, String, bool)> {
     let c = contract();
     let t = c["tables"]
         .as_array()
@@ -39,7 +39,7 @@ fn contract_columns(table: &str) -> Vec<(String, String, bool)> {
         .collect()
 }
 
-fn arrow_columns(schema: &arrow_schema::Schema) -> Vec<(String, String, bool)> {
+pub(crate) fn arrow_columns(schema: &arrow_schema::Schema) -> Vec<(String, String, bool)> {
     schema
         .fields()
         .iter()

@@ -6,47 +6,11 @@
 use chrono::{TimeZone, Utc};
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use wildtrace_crawler::config::CrawlConfig;
-use wildtrace_crawler::lake::{self, ReportRow, contract_type, reports_schema};
+use wildtrace_crawler::lake::{self, ReportRow, reports_schema};
+
+use crate::contract::{arrow_columns, contract_columns};
 use wildtrace_crawler::report::{PlatformReport, record};
 use wildtrace_crawler::state::{Store, Submission};
-
-fn contract_columns(table: &str) -> Vec<(String, String, bool)> {
-    let path = crate::manifest_dir().join("../data/schema/lake.toml");
-    let c: toml::Value = toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let t = c["tables"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["name"].as_str() == Some(table))
-        .unwrap_or_else(|| panic!("table {table} in contract"));
-    t["columns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            assert!(c["description"].as_str().is_some_and(|d| d.len() > 10));
-            (
-                c["name"].as_str().unwrap().to_string(),
-                c["type"].as_str().unwrap().to_string(),
-                c["nullable"].as_bool().unwrap(),
-            )
-        })
-        .collect()
-}
-
-fn arrow_columns(schema: &arrow_schema::Schema) -> Vec<(String, String, bool)> {
-    schema
-        .fields()
-        .iter()
-        .map(|f| {
-            (
-                f.name().clone(),
-                contract_type(f.data_type()),
-                f.is_nullable(),
-            )
-        })
-        .collect()
-}
 
 #[test]
 fn reports_schema_matches_contract() {

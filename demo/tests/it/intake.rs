@@ -34,6 +34,16 @@ fn url(market: &DemoMarket, l: &TruthListing) -> String {
         .to_string()
 }
 
+/// `site`'s report intake.
+fn intake_url(market: &DemoMarket, site: &str) -> url::Url {
+    market
+        .site(site)
+        .unwrap()
+        .base_url
+        .join("/report/intake")
+        .unwrap()
+}
+
 /// Posts one report naming `listings` to `site`'s intake; returns status and JSON.
 async fn report(
     c: &reqwest::Client,
@@ -51,14 +61,7 @@ async fn report(
         })).collect::<Vec<_>>(),
     });
     let r = c
-        .post(
-            market
-                .site(site)
-                .unwrap()
-                .base_url
-                .join("/report/intake")
-                .unwrap(),
-        )
+        .post(intake_url(market, site))
         .header("content-type", "application/json")
         .body(serde_json::to_vec(&body).unwrap())
         .send()
@@ -283,14 +286,7 @@ async fn a_report_in_round_two_removes_from_round_three_and_bad_reports_are_refu
 
     // Not a report: 400; an unknown URL is counted, not matched.
     let r = c
-        .post(
-            market
-                .site("bazaar")
-                .unwrap()
-                .base_url
-                .join("/report/intake")
-                .unwrap(),
-        )
+        .post(intake_url(&market, "bazaar"))
         .body("not json")
         .send()
         .await
@@ -298,14 +294,7 @@ async fn a_report_in_round_two_removes_from_round_three_and_bad_reports_are_refu
     assert_eq!(r.status().as_u16(), 400);
     let body = serde_json::json!({"report_id": "x", "listings": [{"url": "/ad/0-nothing"}]});
     let r = c
-        .post(
-            market
-                .site("bazaar")
-                .unwrap()
-                .base_url
-                .join("/report/intake")
-                .unwrap(),
-        )
+        .post(intake_url(&market, "bazaar"))
         .header("content-type", "application/json")
         .body(serde_json::to_vec(&body).unwrap())
         .send()
