@@ -144,7 +144,10 @@ fn round_public(column: &str, v: f64) -> f64 {
 #[derive(Debug, Clone)]
 struct Cell {
     listings: f64,
+    /// Distinct sellers, `None` when unknown (then the seller rule suppresses).
     sellers: Option<usize>,
+    /// Whether the seller threshold applies to the cell at all.
+    seller_rule: bool,
     primary: bool,
     suppressed: bool,
 }
@@ -170,10 +173,27 @@ struct Grid {
 
 impl Grid {
     fn add(&mut self, table: &'static str, row: usize, listings: f64, sellers: Option<usize>) {
+        self.push(table, row, listings, sellers, true);
+    }
+
+    /// A cell under the listing threshold only (a table with no sellers to count).
+    fn add_listings_only(&mut self, table: &'static str, row: usize, listings: f64) {
+        self.push(table, row, listings, None, false);
+    }
+
+    fn push(
+        &mut self,
+        table: &'static str,
+        row: usize,
+        listings: f64,
+        sellers: Option<usize>,
+        seller_rule: bool,
+    ) {
         let id = self.cells.len();
         self.cells.push(Cell {
             listings,
             sellers,
+            seller_rule,
             primary: false,
             suppressed: false,
         });
@@ -196,7 +216,9 @@ impl Grid {
     fn primary(&mut self, p: &Disclosure) {
         for c in &mut self.cells {
             let few = c.listings < f64::from(p.min_listings)
-                || (p.min_sellers > 0 && c.sellers.is_none_or(|s| s < p.min_sellers as usize));
+                || (c.seller_rule
+                    && p.min_sellers > 0
+                    && c.sellers.is_none_or(|s| s < p.min_sellers as usize));
             c.primary = few;
             c.suppressed = few;
         }
@@ -514,7 +536,7 @@ pub fn public_view(tables: &Published, p: &Disclosure) -> Result<PublicView, Ana
         type Rows = (Option<usize>, Vec<usize>);
         let mut by: BTreeMap<(&str, &str), Rows> = BTreeMap::new();
         for i in 0..t.height() {
-            g.add(name, i, n[i].unwrap_or(0.0), Some(usize::MAX));
+            g.add_listings_only(name, i, n[i].unwrap_or(0.0));
             let e = by.entry((src[i], arm[i])).or_default();
             if grp[i] == "all" {
                 e.0 = Some(i);
